@@ -10,7 +10,7 @@ namespace Dispatcher.Grains.Providers;
 /// is a ring of ten buckets of a tenth of the sampling duration each, so an outcome slides out between 0.9 and 1.0
 /// sampling durations after it was recorded.
 /// </remarks>
-public sealed class CircuitBreaker
+public sealed class CircuitBreaker : IDeploymentBreaker
 {
     private const int BucketCount = 10;
 

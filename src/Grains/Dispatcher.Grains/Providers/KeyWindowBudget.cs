@@ -11,7 +11,7 @@ namespace Dispatcher.Grains.Providers;
 /// <see cref="Refund"/>. A window remembers the reservations it admitted that are not settled yet; a settlement that
 /// finds none left (the reservation was made in an earlier window) is ignored.
 /// </remarks>
-public sealed class KeyWindowBudget
+public sealed class KeyWindowBudget : IKeyBudget
 {
     private readonly int? _rpm;
     private readonly int? _tpm;

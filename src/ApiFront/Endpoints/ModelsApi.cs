@@ -1,0 +1,26 @@
+using Dispatcher.ApiFront.Contracts;
+using Dispatcher.Silo.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Dispatcher.ApiFront.Endpoints;
+
+/// <summary>GET /v1/models: the routes and model aliases a client may name, in OpenAI's list shape.</summary>
+public static class ModelsApi
+{
+    /// <summary>Maps the endpoint.</summary>
+    public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/v1/models", (DispatcherRuntime runtime) =>
+        {
+            var routes = runtime.Routes;
+            var entries = routes.RouteNames
+                .Select(name => new ModelEntry(name, "model", 0, "dispatcher", "route", routes.ChainOf(name)))
+                .Concat(routes.ModelAliases.Select(alias => new ModelEntry(alias, "model", 0, "dispatcher", "model", [alias])))
+                .ToArray();
+            return TypedResults.Json(new ModelList("list", entries), ApiJsonContext.Default.ModelList);
+        });
+        return endpoints;
+    }
+}

@@ -1,0 +1,35 @@
+using Dispatcher.ApiFront.Contracts;
+using Dispatcher.Grains.Ledger;
+using Dispatcher.Grains.Providers;
+using Dispatcher.Silo.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Dispatcher.ApiFront.Endpoints;
+
+/// <summary>The operator API: providers with breakers and budgets, and each request's decision trail.</summary>
+public static class OperatorApi
+{
+    /// <summary>Maps the endpoints under /v1/dispatcher.</summary>
+    public static IEndpointRouteBuilder MapOperatorApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/v1/dispatcher");
+        group.MapGet("/providers", (DispatcherRuntime runtime, IProviderAuthority authority) =>
+            TypedResults.Json(
+                new ProviderList(authority.Mode, runtime.Providers.Values.Select(provider => provider.Snapshot()).OrderBy(p => p.Name, StringComparer.Ordinal).ToArray()),
+                ApiJsonContext.Default.ProviderList));
+        group.MapGet("/requests/{requestId}", async (string requestId, IRequestLedger ledger, HttpContext http) =>
+        {
+            var record = await ledger.FindAsync(requestId, http.RequestAborted);
+            if (record is null)
+            {
+                await OpenAiError.WriteAsync(http.Response, 404, $"No request '{requestId}' in the ledger.", "request_not_found");
+                return;
+            }
+
+            await http.Response.WriteAsJsonAsync(RequestTrail.From(record), ApiJsonContext.Default.RequestTrail, contentType: null, http.RequestAborted);
+        });
+        return endpoints;
+    }
+}

@@ -1,0 +1,11 @@
+using Dispatcher.Grains.Routing;
+using Dispatcher.Providers.Chat;
+
+namespace Dispatcher.Grains.Dispatch;
+
+/// <summary>A request ready to dispatch.</summary>
+/// <param name="Request">The parsed body.</param>
+/// <param name="Route">The resolved chain.</param>
+/// <param name="Strict">Fallback off (<c>x-dispatcher-fallback: off</c>): only the first candidate is tried.</param>
+/// <param name="RequestId">The id in <c>x-dispatcher-request-id</c>.</param>
+public sealed record DispatchRequest(ChatRequest Request, Route Route, bool Strict, string RequestId);

@@ -1,0 +1,367 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Dispatcher.Providers.Chat;
+
+/// <summary>
+/// One pass over a chat completion body with <see cref="Utf8JsonReader"/>: validates what Dispatcher relies on,
+/// collects what routing needs and the byte ranges that adapters splice. Nothing is deserialized.
+/// </summary>
+public static class ChatRequestParser
+{
+    private const int MaxTopLevelProperties = 128;
+    private const int MaxChoices = 128;
+
+    /// <summary>Parses <paramref name="length"/> bytes of a pooled buffer; the request takes ownership of it.</summary>
+    /// <returns>The request, or null with <paramref name="error"/> set (the buffer is then returned to the pool).</returns>
+    public static ChatRequest? Parse(byte[] pooled, int length, out ChatRequestError? error)
+    {
+        var request = new ChatRequest(pooled, length);
+        try
+        {
+            error = Scan(request);
+        }
+        catch (JsonException)
+        {
+            error = new ChatRequestError("The request body is not valid JSON.", null);
+        }
+        catch (InvalidOperationException)
+        {
+            error = new ChatRequestError("The request body has a value of the wrong type.", null);
+        }
+
+        if (error is null)
+        {
+            return request;
+        }
+
+        request.Dispose();
+        return null;
+    }
+
+    private static ChatRequestError? Scan(ChatRequest request)
+    {
+        var body = request.Body.Span;
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return new ChatRequestError("The request body must be a JSON object.", null);
+        }
+
+        request.ObjectStart = (int)reader.TokenStartIndex;
+        Span<JsonRange> seenKeys = stackalloc JsonRange[MaxTopLevelProperties];
+        var keyCount = 0;
+        var sawMessages = false;
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var nameStart = (int)reader.TokenStartIndex;
+            var nameRange = new JsonRange(nameStart + 1, nameStart + 1 + reader.ValueSpan.Length);
+            if (keyCount == MaxTopLevelProperties)
+            {
+                return new ChatRequestError("The request body has too many top-level fields.", null);
+            }
+
+            if (IsDuplicate(body, seenKeys[..keyCount], nameRange, reader.ValueIsEscaped))
+            {
+                return new ChatRequestError($"Duplicate field '{reader.GetString()}' in the request body.", reader.GetString());
+            }
+
+            seenKeys[keyCount++] = nameRange;
+            var error = ReadProperty(ref reader, request, nameStart, ref sawMessages);
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject)
+        {
+            return new ChatRequestError("The request body is not valid JSON.", null);
+        }
+
+        request.ObjectEnd = (int)reader.TokenStartIndex;
+        if (reader.Read())
+        {
+            return new ChatRequestError("The request body has data after the JSON object.", null);
+        }
+
+        if (request.Model is null && request.Models is null)
+        {
+            return new ChatRequestError("You must provide a model parameter.", "model");
+        }
+
+        return sawMessages ? null : new ChatRequestError("Missing required parameter: 'messages'.", "messages");
+    }
+
+    private static ChatRequestError? ReadProperty(ref Utf8JsonReader reader, ChatRequest request, int nameStart, ref bool sawMessages)
+    {
+        if (reader.ValueTextEquals("model"u8))
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.IsEmpty)
+            {
+                return new ChatRequestError("'model' must be a non-empty string.", "model");
+            }
+
+            request.Model = reader.GetString();
+            request.ModelValue = new JsonRange((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
+            return null;
+        }
+
+        if (reader.ValueTextEquals("models"u8))
+        {
+            return ReadModels(ref reader, request, nameStart);
+        }
+
+        if (reader.ValueTextEquals("messages"u8))
+        {
+            sawMessages = true;
+            return ReadMessages(ref reader, request);
+        }
+
+        if (reader.ValueTextEquals("stream"u8))
+        {
+            reader.Read();
+            if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
+            {
+                return new ChatRequestError("'stream' must be a boolean.", "stream");
+            }
+
+            request.Stream = reader.TokenType == JsonTokenType.True;
+            return null;
+        }
+
+        if (reader.ValueTextEquals("stream_options"u8))
+        {
+            return ReadStreamOptions(ref reader, request);
+        }
+
+        if (reader.ValueTextEquals("max_tokens"u8) || reader.ValueTextEquals("max_completion_tokens"u8))
+        {
+            var isCompletionTokens = reader.ValueTextEquals("max_completion_tokens"u8);
+            var param = isCompletionTokens ? "max_completion_tokens" : "max_tokens";
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return null;
+            }
+
+            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var max) || max < 1)
+            {
+                return new ChatRequestError($"'{param}' must be a positive integer.", param);
+            }
+
+            if (isCompletionTokens || request.MaxOutputTokens is null)
+            {
+                request.MaxOutputTokens = max;
+            }
+
+            return null;
+        }
+
+        if (reader.ValueTextEquals("n"u8))
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.Null
+                && (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var n) || n < 1 || n > MaxChoices))
+            {
+                return new ChatRequestError($"'n' must be an integer from 1 to {MaxChoices}.", "n");
+            }
+
+            return null;
+        }
+
+        if (reader.ValueTextEquals("tools"u8))
+        {
+            reader.Read();
+            if (reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.Null))
+            {
+                return new ChatRequestError("'tools' must be an array.", "tools");
+            }
+
+            request.HasTools = reader.TokenType == JsonTokenType.StartArray;
+            reader.Skip();
+            return null;
+        }
+
+        if (reader.ValueTextEquals("response_format"u8))
+        {
+            return ReadResponseFormat(ref reader, request);
+        }
+
+        reader.Read();
+        reader.Skip();
+        return null;
+    }
+
+    private static ChatRequestError? ReadModels(ref Utf8JsonReader reader, ChatRequest request, int nameStart)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return new ChatRequestError("'models' must be an array of model names.", "models");
+        }
+
+        var models = new List<string>(4);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.IsEmpty || models.Count == 16)
+            {
+                return new ChatRequestError("'models' must be an array of at most 16 non-empty model names.", "models");
+            }
+
+            models.Add(reader.GetString()!);
+        }
+
+        if (models.Count == 0)
+        {
+            return new ChatRequestError("'models' must name at least one model.", "models");
+        }
+
+        request.Models = models;
+        request.ModelsProperty = new JsonRange(nameStart, (int)reader.BytesConsumed);
+        return null;
+    }
+
+    private static ChatRequestError? ReadMessages(ref Utf8JsonReader reader, ChatRequest request)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return new ChatRequestError("'messages' must be an array.", "messages");
+        }
+
+        var depth = reader.CurrentDepth;
+        var count = 0;
+        var textBytes = 0;
+        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == depth))
+        {
+            if (reader.CurrentDepth == depth + 1)
+            {
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return new ChatRequestError($"'messages[{count}]' must be an object.", $"messages[{count}]");
+                }
+
+                count++;
+            }
+            else if (reader.TokenType == JsonTokenType.String)
+            {
+                textBytes += reader.ValueSpan.Length;
+            }
+        }
+
+        if (count == 0)
+        {
+            return new ChatRequestError("'messages' must contain at least one message.", "messages");
+        }
+
+        request.MessageTextBytes = textBytes;
+        return null;
+    }
+
+    private static ChatRequestError? ReadStreamOptions(ref Utf8JsonReader reader, ChatRequest request)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return new ChatRequestError("'stream_options' must be an object.", "stream_options");
+        }
+
+        var start = (int)reader.TokenStartIndex;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isIncludeUsage = reader.ValueTextEquals("include_usage"u8);
+            reader.Read();
+            if (isIncludeUsage)
+            {
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False))
+                {
+                    return new ChatRequestError("'stream_options.include_usage' must be a boolean.", "stream_options.include_usage");
+                }
+
+                request.ClientWantsUsage = reader.TokenType == JsonTokenType.True;
+                request.IncludeUsageValue = new JsonRange((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
+            }
+
+            reader.Skip();
+        }
+
+        request.StreamOptionsValue = new JsonRange(start, (int)reader.BytesConsumed);
+        return null;
+    }
+
+    private static ChatRequestError? ReadResponseFormat(ref Utf8JsonReader reader, ChatRequest request)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return new ChatRequestError("'response_format' must be an object.", "response_format");
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isType = reader.ValueTextEquals("type"u8);
+            reader.Read();
+            if (isType && reader.TokenType == JsonTokenType.String)
+            {
+                request.ResponseFormatType = reader.GetString();
+            }
+
+            reader.Skip();
+        }
+
+        return null;
+    }
+
+    private static bool IsDuplicate(ReadOnlySpan<byte> body, ReadOnlySpan<JsonRange> seen, JsonRange name, bool escaped)
+    {
+        var candidate = body[name.Start..name.End];
+        foreach (var range in seen)
+        {
+            if (body[range.Start..range.End].SequenceEqual(candidate))
+            {
+                return true;
+            }
+        }
+
+        // An escaped name (\u006dodel) could duplicate a plain one; such bodies are rare enough to compare as strings.
+        return escaped && ContainsUnescaped(body, seen, candidate);
+    }
+
+    private static bool ContainsUnescaped(ReadOnlySpan<byte> body, ReadOnlySpan<JsonRange> seen, ReadOnlySpan<byte> escapedName)
+    {
+        var name = Unescape(escapedName);
+        foreach (var range in seen)
+        {
+            if (string.Equals(Unescape(body[range.Start..range.End]), name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Unescape(ReadOnlySpan<byte> rawName)
+    {
+        var quoted = new byte[rawName.Length + 2];
+        quoted[0] = (byte)'"';
+        quoted[^1] = (byte)'"';
+        rawName.CopyTo(quoted.AsSpan(1));
+        var reader = new Utf8JsonReader(quoted);
+        reader.Read();
+        return reader.GetString()!;
+    }
+}

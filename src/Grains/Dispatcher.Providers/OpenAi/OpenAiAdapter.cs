@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using Dispatcher.Providers.Http;
+
+namespace Dispatcher.Providers.OpenAi;
+
+/// <summary>
+/// The OpenAI wire format, for OpenAI and every OpenAI-compatible vendor. The client's body passes through byte for
+/// byte except <c>model</c>, <c>models</c> and <c>stream_options</c> (see <see cref="OpenAiRequestBody"/>); answers
+/// pass back untouched.
+/// </summary>
+public sealed class OpenAiAdapter : IChatAdapter
+{
+    private readonly HttpClient _http;
+    private readonly OpenAiAdapterOptions _options;
+    private readonly Uri _chatUri;
+    private readonly ConcurrentDictionary<string, string> _bearerValues = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the adapter over a shared <paramref name="http"/> client.</summary>
+    public OpenAiAdapter(HttpClient http, OpenAiAdapterOptions options)
+    {
+        _http = http;
+        _options = options;
+        _chatUri = new Uri(options.BaseUrl.AbsoluteUri.TrimEnd('/') + "/chat/completions");
+    }
+
+    /// <inheritdoc />
+    public async Task<CompletionResult> CompleteAsync(UpstreamCall attempt, CancellationToken cancellationToken)
+    {
+        using var body = WriteBody(attempt);
+        var (response, failure) = await SendAsync(attempt, body, cancellationToken).ConfigureAwait(false);
+        if (response is null)
+        {
+            return CompletionResult.Failed(failure!);
+        }
+
+        using (response)
+        {
+            var hint = RateLimitHeaders.Hint(response.Headers);
+            if (!response.IsSuccessStatusCode)
+            {
+                return CompletionResult.Failed(await ClassifyAsync(response, cancellationToken).ConfigureAwait(false), hint);
+            }
+
+            if (!BoundedBody.HasMediaType(response.Content, "json"))
+            {
+                return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream answered with a non-JSON content type"), hint);
+            }
+
+            var answer = new PooledBuffer(16 * 1024);
+            try
+            {
+                if (!await BoundedBody.ReadAsync(response.Content, answer, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false))
+                {
+                    answer.Dispose();
+                    return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream's answer exceeds the size limit"), hint);
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
+            {
+                answer.Dispose();
+                return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.ConnectionFailed, "the upstream connection broke while sending the answer"), hint);
+            }
+
+            if (!OpenAiResponseScanner.TryScan(answer.WrittenSpan, captureModel: true, out var facts, out var hasChoices)
+                || (facts.Error is null && !hasChoices))
+            {
+                answer.Dispose();
+                return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream's answer is not a valid chat completion"), hint);
+            }
+
+            if (facts.Error is not null)
+            {
+                answer.Dispose();
+                return CompletionResult.Failed(facts.Error, hint);
+            }
+
+            return CompletionResult.Served(answer, facts, hint);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<StreamOpenResult> OpenStreamAsync(UpstreamCall attempt, CancellationToken cancellationToken)
+    {
+        var body = WriteBody(attempt);
+        var (response, failure) = await SendAsync(attempt, body, cancellationToken).ConfigureAwait(false);
+        if (response is null)
+        {
+            body.Dispose();
+            return StreamOpenResult.Failed(failure!);
+        }
+
+        var hint = RateLimitHeaders.Hint(response.Headers);
+        if (!response.IsSuccessStatusCode || !BoundedBody.HasMediaType(response.Content, "event-stream"))
+        {
+            using (response)
+            using (body)
+            {
+                var error = response.IsSuccessStatusCode
+                    ? UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream answered a stream request without an event stream")
+                    : await ClassifyAsync(response, cancellationToken).ConfigureAwait(false);
+                return StreamOpenResult.Failed(error, hint);
+            }
+        }
+
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            return StreamOpenResult.Opened(new OpenAiChunkSource(response, stream, body), hint);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            response.Dispose();
+            body.Dispose();
+            return StreamOpenResult.Failed(UpstreamFailure.Of(FailureKind.StreamCut, "the upstream connection broke before the stream began"), hint);
+        }
+    }
+
+    private static PooledBuffer WriteBody(UpstreamCall call)
+    {
+        var body = new PooledBuffer(call.Request.Body.Length + call.Model.Json.Length + 64);
+        OpenAiRequestBody.Write(call.Request, call.Model.Json.Span, body);
+        return body;
+    }
+
+    private async Task<(HttpResponseMessage? Response, UpstreamFailure? Failure)> SendAsync(
+        UpstreamCall call, PooledBuffer body, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, _chatUri)
+        {
+            Content = new ReadOnlyMemoryContent(body.WrittenMemory),
+            Version = System.Net.HttpVersion.Version11,
+        };
+        message.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        message.Headers.TryAddWithoutValidation("Authorization", _bearerValues.GetOrAdd(call.ApiKey, static key => "Bearer " + key));
+        foreach (var (name, value) in _options.Headers)
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        try
+        {
+            var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            return (response, null);
+        }
+        catch (HttpRequestException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, UpstreamFailure.Of(FailureKind.ConnectionFailed, "could not connect to the upstream"));
+        }
+        catch (IOException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, UpstreamFailure.Of(FailureKind.ConnectionFailed, "the upstream connection broke"));
+        }
+    }
+
+    private static async Task<UpstreamFailure> ClassifyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        using var errorBody = new PooledBuffer(2048);
+        try
+        {
+            await BoundedBody.ReadAsync(response.Content, errorBody, BoundedBody.MaxErrorBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            // The status still classifies the failure when its body breaks off.
+        }
+
+        var span = errorBody.WrittenSpan;
+        return OpenAiErrors.Classify((int)response.StatusCode, response.Headers, span[..Math.Min(span.Length, BoundedBody.MaxErrorBytes)]);
+    }
+}

@@ -1,0 +1,57 @@
+using Dispatcher.Grains.Configuration;
+using Dispatcher.Grains.Providers;
+using Dispatcher.Grains.Routing;
+using Dispatcher.Providers;
+using Dispatcher.Providers.OpenAi;
+using Dispatcher.Providers.Simulated;
+using Microsoft.Extensions.Options;
+
+namespace Dispatcher.Silo.Hosting;
+
+/// <summary>
+/// The node's actors, built once from the validated configuration: one <see cref="ProviderActor"/> per provider (with
+/// its adapter and key pool), one <see cref="ModelDeployment"/> per model alias, and the <see cref="RouteTable"/>.
+/// </summary>
+public sealed class DispatcherRuntime : IDisposable
+{
+    private readonly HttpClient _http;
+
+    /// <summary>Builds the runtime.</summary>
+    public DispatcherRuntime(IOptions<DispatcherOptions> options, IProviderAuthority authority, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var config = options.Value;
+        _http = UpstreamHttp.CreateClient();
+        Providers = config.Providers.ToDictionary(
+            pair => pair.Key,
+            pair => new ProviderActor(pair.Key, CreateAdapter(pair.Value, time), ResolveKeys(pair.Value), pair.Value.Rpm, pair.Value.Tpm,
+                pair.Value.Breaker, authority, time),
+            StringComparer.OrdinalIgnoreCase);
+        var deployments = config.Models.ToDictionary(
+            pair => pair.Key,
+            pair => new ModelDeployment(pair.Key, pair.Value, Providers[pair.Value.Provider!], time),
+            StringComparer.OrdinalIgnoreCase);
+        Routes = new RouteTable(deployments, config.Routes);
+        ConfigurationSource = config.ConfigurationSource;
+    }
+
+    /// <summary>Provider actors by name.</summary>
+    public IReadOnlyDictionary<string, ProviderActor> Providers { get; }
+
+    /// <summary>The route table.</summary>
+    public RouteTable Routes { get; }
+
+    /// <summary><c>configured</c>, <c>environment</c> or <c>demo</c>.</summary>
+    public string ConfigurationSource { get; }
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+
+    private IChatAdapter CreateAdapter(ProviderOptions provider, TimeProvider time) =>
+        string.Equals(provider.Kind, ProviderKinds.Simulated, StringComparison.OrdinalIgnoreCase)
+            ? new SimulatedAdapter(new SimulatedAdapterOptions { FailureRate = provider.FailureRate, Latency = provider.Latency, Time = time })
+            : new OpenAiAdapter(_http, new OpenAiAdapterOptions { BaseUrl = new Uri(provider.BaseUrl!), Headers = provider.Headers });
+
+    private static string[] ResolveKeys(ProviderOptions provider) =>
+        provider.ApiKeys.Select(reference => SecretReference.Resolve(reference, Environment.GetEnvironmentVariable)!).ToArray();
+}
