@@ -20,6 +20,8 @@ public static class ChatCompletionsApi
     public static IEndpointRouteBuilder MapChatCompletions(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/v1/chat/completions", HandleAsync);
+        endpoints.MapMethods("/v1/chat/completions", ["GET", "PUT", "PATCH", "DELETE"], static context =>
+            OpenAiError.WriteAsync(context.Response, 405, "Use POST for /v1/chat/completions.", "method_not_allowed"));
         return endpoints;
     }
 

@@ -30,7 +30,11 @@ public static partial class DispatcherFrontExtensions
             // The chat endpoint enforces Dispatcher:MaxRequestBodyBytes itself, with an OpenAI-shaped 413.
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+
         });
+        // A flush completes once the bytes reached the socket: a stream that fails after its commit point is aborted
+        // right after its error event is flushed, and an abort drops whatever the transport still buffers.
+        builder.WebHost.UseSockets(static sockets => sockets.MaxWriteBufferSize = 1);
         builder.Services.ConfigureHttpJsonOptions(static json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         return builder;
     }

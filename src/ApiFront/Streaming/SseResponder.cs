@@ -51,7 +51,7 @@ internal static class SseResponder
         await writer.FlushAsync(clientGone);
         if (stream.EndKind != FailureKind.None)
         {
-            await writer.CompleteAsync();
+            // No terminating chunk: the body must not look complete to a client that ignores the error event.
             http.Abort();
         }
     }

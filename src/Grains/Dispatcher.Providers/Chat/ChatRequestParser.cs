@@ -237,7 +237,7 @@ public static class ChatRequestParser
         var textBytes = 0;
         while (reader.Read() && !(reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == depth))
         {
-            if (reader.CurrentDepth == depth + 1)
+            if (reader.CurrentDepth == depth + 1 && reader.TokenType != JsonTokenType.EndObject)
             {
                 if (reader.TokenType != JsonTokenType.StartObject)
                 {

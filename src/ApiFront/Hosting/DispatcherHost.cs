@@ -1,0 +1,21 @@
+using Dispatcher.Silo.Hosting;
+using Microsoft.AspNetCore.Builder;
+
+namespace Dispatcher.ApiFront.Hosting;
+
+/// <summary>Builds the node's web application: what Program runs, and what end-to-end tests host on loopback.</summary>
+public static class DispatcherHost
+{
+    /// <summary>Builds the application from <paramref name="args"/>; <paramref name="configure"/> may add configuration or services.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        DispatcherConfigFile.Add(builder.Configuration, args);
+        builder.AddDispatcherFront();
+        builder.Services.AddDispatcherSilo(builder.Configuration);
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.MapDispatcherApi();
+        return app;
+    }
+}

@@ -1,0 +1,146 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Dispatcher.ApiFront.Hosting;
+using Dispatcher.FakeUpstream;
+using Dispatcher.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenAI;
+using OpenAI.Chat;
+
+namespace Dispatcher.ApiFront.Tests.TestHost;
+
+/// <summary>
+/// One Dispatcher node on real Kestrel (loopback) in front of one FakeUpstream, shared by every end-to-end test.
+/// The node's clock is manual: tests advance it to fire timeouts and to clear breakers, cool-downs and parked keys.
+/// </summary>
+public sealed class DispatcherFixture : IAsyncLifetime
+{
+    public const string AlphaKey = "sk-test-alpha-0001";
+    public const string BetaKey = "sk-test-beta-0001";
+    public const string PoolKey1 = "sk-test-pool-0001";
+    public const string PoolKey2 = "sk-test-pool-0002";
+    public const int MaxBodyBytes = 64 * 1024;
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "dispatcher-e2e-" + Guid.NewGuid().ToString("N"));
+    private WebApplication? _app;
+
+    public ManualTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    public FakeUpstreamServer Upstream { get; private set; } = null!;
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Upstream = await FakeUpstreamServer.StartAsync(new FakeUpstreamOptions { Content = "Hello from the fake upstream.", StreamChunks = 4 });
+        _app = DispatcherHost.Build(["--urls", "http://127.0.0.1:0"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(Configuration());
+            builder.Services.AddSingleton<TimeProvider>(Clock);
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        await _app.StartAsync();
+        BaseUrl = new Uri(_app.Urls.First());
+        Http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        await Upstream.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp directory is harmless.
+        }
+    }
+
+    /// <summary>Clears scripted behaviour and counters, and moves the clock past every breaker, cool-down and parking.</summary>
+    public void Reset()
+    {
+        Upstream.Reset();
+        Clock.Advance(TimeSpan.FromHours(1));
+    }
+
+    /// <summary>The official OpenAI SDK pointed at the node, with its own retries off so attempts are Dispatcher's.</summary>
+    public ChatClient Chat(string model)
+    {
+        var options = new OpenAIClientOptions { Endpoint = new Uri(BaseUrl, "/v1"), RetryPolicy = new ClientRetryPolicy(0), NetworkTimeout = TimeSpan.FromSeconds(30) };
+        return new OpenAIClient(new ApiKeyCredential("sk-client-not-forwarded"), options).GetChatClient(model);
+    }
+
+    private Dictionary<string, string?> Configuration()
+    {
+        var upstream = Upstream.BaseUrl.ToString();
+        var config = new Dictionary<string, string?>
+        {
+            ["Dispatcher:DataDirectory"] = _dataDirectory,
+            ["Dispatcher:MaxRequestBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Dispatcher:Retry:MaxRetryAfter"] = "00:00:01",
+        };
+        AddProvider(config, "alpha", upstream, [AlphaKey], minimumThroughput: 1000);
+        AddProvider(config, "beta", upstream, [BetaKey], minimumThroughput: 1000);
+        AddProvider(config, "pool", upstream, [PoolKey1, PoolKey2], minimumThroughput: 1000);
+        AddProvider(config, "flaky", upstream, ["sk-test-flaky-0001"], minimumThroughput: 2);
+        AddModel(config, "primary", "alpha", "primary-model", 2.5m, 10m);
+        AddModel(config, "backup", "beta", "backup-model", 0.15m, 0.6m);
+        AddModel(config, "pooled", "pool", "pooled-model", 1m, 2m);
+        AddModel(config, "flaky", "flaky", "flaky-model", 1m, 2m);
+        AddRoute(config, "chain", ["primary", "backup"]);
+        AddRoute(config, "filtered", ["primary", "backup"]);
+        config["Dispatcher:Routes:filtered:ContentFilterFallback"] = "true";
+        AddRoute(config, "pooled-chain", ["pooled", "backup"]);
+        AddRoute(config, "flaky-chain", ["flaky", "backup"]);
+        return config;
+    }
+
+    private static void AddProvider(Dictionary<string, string?> config, string name, string baseUrl, string[] keys, int minimumThroughput)
+    {
+        var prefix = $"Dispatcher:Providers:{name}:";
+        config[prefix + "Kind"] = "openai";
+        config[prefix + "BaseUrl"] = baseUrl;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            config[$"{prefix}ApiKeys:{i}"] = keys[i];
+        }
+
+        config[prefix + "Breaker:MinimumThroughput"] = minimumThroughput.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        config[prefix + "Breaker:FailureRatio"] = "0.5";
+        config[prefix + "Breaker:SamplingDuration"] = "00:01:00";
+        config[prefix + "Breaker:BreakDuration"] = "00:00:30";
+    }
+
+    private static void AddModel(Dictionary<string, string?> config, string alias, string provider, string upstreamModel, decimal input, decimal output)
+    {
+        var prefix = $"Dispatcher:Models:{alias}:";
+        config[prefix + "Provider"] = provider;
+        config[prefix + "UpstreamModel"] = upstreamModel;
+        config[prefix + "InputPricePerMTok"] = input.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        config[prefix + "OutputPricePerMTok"] = output.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        config[prefix + "Timeouts:FirstToken"] = "00:00:05";
+        config[prefix + "Timeouts:Idle"] = "00:00:05";
+        config[prefix + "Timeouts:Total"] = "00:01:00";
+    }
+
+    private static void AddRoute(Dictionary<string, string?> config, string name, string[] chain)
+    {
+        for (var i = 0; i < chain.Length; i++)
+        {
+            config[$"Dispatcher:Routes:{name}:Chain:{i}"] = chain[i];
+        }
+    }
+}
