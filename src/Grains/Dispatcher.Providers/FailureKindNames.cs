@@ -29,4 +29,37 @@ public static class FailureKindNames
         FailureKind.Cancelled => "cancelled",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
+
+    /// <summary>The kind whose wire name is <paramref name="name"/> (the reverse of <see cref="ToWireName"/>).</summary>
+    /// <returns>False when <paramref name="name"/> is not a wire name (names are case-sensitive).</returns>
+    public static bool TryParseWireName(string? name, out FailureKind kind)
+    {
+        FailureKind? parsed = name switch
+        {
+            "none" => FailureKind.None,
+            "rate_limited" => FailureKind.RateLimited,
+            "quota_exhausted" => FailureKind.QuotaExhausted,
+            "auth_failed" => FailureKind.AuthFailed,
+            "timeout" => FailureKind.Timeout,
+            "first_token_timeout" => FailureKind.FirstTokenTimeout,
+            "stream_stalled" => FailureKind.StreamStalled,
+            "stream_cut" => FailureKind.StreamCut,
+            "server_error" => FailureKind.ServerError,
+            "connection_failed" => FailureKind.ConnectionFailed,
+            "context_overflow" => FailureKind.ContextOverflow,
+            "content_filtered" => FailureKind.ContentFiltered,
+            "invalid_request" => FailureKind.InvalidRequest,
+            "model_not_found" => FailureKind.ModelNotFound,
+            "schema_violation" => FailureKind.SchemaViolation,
+            "breaker_open" => FailureKind.BreakerOpen,
+            "budget_exhausted" => FailureKind.BudgetExhausted,
+            "cost_ceiling" => FailureKind.CostCeiling,
+            "invalid_response" => FailureKind.InvalidResponse,
+            "capability_mismatch" => FailureKind.CapabilityMismatch,
+            "cancelled" => FailureKind.Cancelled,
+            _ => null,
+        };
+        kind = parsed.GetValueOrDefault();
+        return parsed.HasValue;
+    }
 }

@@ -13,4 +13,21 @@ public static class DispatchActionNames
         DispatchAction.FailFast => "fail_fast",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
+
+    /// <summary>The action whose wire name is <paramref name="name"/> (the reverse of <see cref="ToWireName"/>).</summary>
+    /// <returns>False when <paramref name="name"/> is not a wire name (names are case-sensitive).</returns>
+    public static bool TryParseWireName(string? name, out DispatchAction action)
+    {
+        DispatchAction? parsed = name switch
+        {
+            "served" => DispatchAction.Served,
+            "retry_same" => DispatchAction.RetrySame,
+            "rotate_key" => DispatchAction.RotateKey,
+            "next_candidate" => DispatchAction.NextCandidate,
+            "fail_fast" => DispatchAction.FailFast,
+            _ => null,
+        };
+        action = parsed.GetValueOrDefault();
+        return parsed.HasValue;
+    }
 }
