@@ -16,6 +16,7 @@ public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly Lock _gate = new();
     private readonly List<ManualTimer> _scheduled = [];
+    private readonly List<(TimeSpan DueTime, TaskCompletionSource Signal)> _timerWaiters = [];
     private DateTimeOffset _now;
     private long _nextSequence;
 
@@ -70,6 +71,26 @@ public sealed class ManualTimeProvider : TimeProvider
         RunUntil(value.ToUniversalTime());
     }
 
+    /// <summary>
+    /// Completes once a timer is scheduled (or already waits) to fire <paramref name="dueTime"/> after the current
+    /// time: lets a test advance the clock exactly when the code under test has started waiting.
+    /// </summary>
+    public Task WaitForTimerAsync(TimeSpan dueTime, CancellationToken cancellationToken)
+    {
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_scheduled.Exists(timer => timer.DueAt - _now == dueTime))
+            {
+                return Task.CompletedTask;
+            }
+
+            _timerWaiters.Add((dueTime, signal));
+        }
+
+        return signal.Task.WaitAsync(cancellationToken);
+    }
+
     /// <inheritdoc />
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
@@ -84,6 +105,7 @@ public sealed class ManualTimeProvider : TimeProvider
         ThrowIfInvalidInterval(dueTime);
         ThrowIfInvalidInterval(period);
         DateTimeOffset now;
+        List<TaskCompletionSource>? woken = null;
         lock (_gate)
         {
             if (timer.Disposed)
@@ -103,7 +125,18 @@ public sealed class ManualTimeProvider : TimeProvider
             timer.Sequence = _nextSequence++;
             _scheduled.Add(timer);
             now = _now;
+            for (var i = _timerWaiters.Count - 1; i >= 0; i--)
+            {
+                if (_timerWaiters[i].DueTime == dueTime)
+                {
+                    woken ??= [];
+                    woken.Add(_timerWaiters[i].Signal);
+                    _timerWaiters.RemoveAt(i);
+                }
+            }
         }
+
+        woken?.ForEach(static signal => signal.TrySetResult());
 
         if (dueTime == TimeSpan.Zero)
         {

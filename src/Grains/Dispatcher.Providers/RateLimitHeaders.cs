@@ -6,6 +6,8 @@ namespace Dispatcher.Providers;
 /// <summary>Reads the rate-limit headers OpenAI and most OpenAI-compatible vendors send.</summary>
 public static class RateLimitHeaders
 {
+    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(7);
+
     /// <summary>
     /// How long the upstream asked us to wait: <c>retry-after-ms</c>, else <c>retry-after</c> (seconds or HTTP date),
     /// else the reset of whichever <c>x-ratelimit-remaining-*</c> reached zero.
@@ -13,9 +15,9 @@ public static class RateLimitHeaders
     public static TimeSpan? RetryAfter(HttpResponseHeaders headers)
     {
         if (TryGet(headers, "retry-after-ms", out var ms)
-            && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds >= 0)
+            && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds))
         {
-            return TimeSpan.FromMilliseconds(milliseconds);
+            return Seconds(milliseconds / 1000);
         }
 
         if (headers.RetryAfter is { } retryAfter)
@@ -65,7 +67,7 @@ public static class RateLimitHeaders
 
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var plainSeconds))
         {
-            return plainSeconds >= 0 ? TimeSpan.FromSeconds(plainSeconds) : null;
+            return Seconds(plainSeconds);
         }
 
         var total = 0.0;
@@ -107,8 +109,12 @@ public static class RateLimitHeaders
             span = span[unit..];
         }
 
-        return TimeSpan.FromSeconds(total);
+        return Seconds(total);
     }
+
+    /// <summary>A wait the upstream asked for; nonsense (negative, NaN, infinite, over a week) is ignored.</summary>
+    private static TimeSpan? Seconds(double seconds) =>
+        double.IsFinite(seconds) && seconds >= 0 && seconds <= MaxWait.TotalSeconds ? TimeSpan.FromSeconds(seconds) : null;
 
     private static bool TryGet(HttpResponseHeaders headers, string name, out string? value)
     {

@@ -3,9 +3,11 @@ using Dispatcher.Grains.Dispatch;
 using Dispatcher.Grains.Ledger;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Silo.Authority;
+using Dispatcher.Silo.Ledger;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Dispatcher.Silo.Hosting;
@@ -30,6 +32,13 @@ public static class DispatcherSiloExtensions
             .ValidateOnStart();
 
         services.AddSingleton<IProviderAuthority, EmbeddedProviderAuthority>();
+        services.AddSingleton(static provider => new SqliteRequestLedger(
+            Path.Combine(provider.GetRequiredService<IOptions<DispatcherOptions>>().Value.DataDirectory, "dispatcher.db"),
+            provider.GetRequiredService<IOptions<LedgerOptions>>().Value,
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<SqliteRequestLedger>>()));
+        services.AddSingleton<IRequestLedger>(static provider => provider.GetRequiredService<SqliteRequestLedger>());
+        services.AddHostedService(static provider => provider.GetRequiredService<SqliteRequestLedger>());
         services.AddSingleton<DispatcherRuntime>();
         services.AddSingleton<DispatchEngine>();
         services.AddSingleton<NodeReadiness>();

@@ -63,6 +63,25 @@ public sealed class FallbackTests
         Assert.Equal(2, _node.Upstream.CallCount("primary-model"));
     }
 
+    [Fact]
+    public async Task Complete_RateLimitedWithShortRetryAfter_WaitsItOutAndRetriesTheSameModel()
+    {
+        _node.Upstream.Enqueue("primary-model", FakeBehavior.RateLimited(TimeSpan.FromMilliseconds(400)));
+
+        var pending = _node.Http.SendAsync(ChatBodies.Post(ChatBodies.Simple("chain")));
+        using var waiting = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _node.Clock.WaitForTimerAsync(TimeSpan.FromMilliseconds(400), waiting.Token);
+        Assert.Equal(1, _node.Upstream.CallCount("primary-model"));
+        _node.Clock.Advance(TimeSpan.FromMilliseconds(400));
+        using var response = await pending;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("primary", ChatBodies.Header(response, "x-dispatcher-model"));
+        Assert.Equal("primary=rate_limited", ChatBodies.Header(response, "x-dispatcher-fallback-reasons"));
+        Assert.Equal(2, _node.Upstream.CallCount("primary-model"));
+        Assert.Equal(0, _node.Upstream.CallCount("backup-model"));
+    }
+
     [Theory]
     [InlineData("content_filter", "content_filtered")]
     [InlineData("invalid_request", "invalid_request")]

@@ -29,7 +29,7 @@ public sealed class ChatRequestParserRefusalTests
         Assert.Null(error.Param);
     }
 
-    [Theory(Skip = KnownBugs.MessagesEndObject)]
+    [Theory]
     [InlineData("{\"model\":\"a\",\"messages\":[{}]} {}")]
     [InlineData("{\"model\":\"a\",\"messages\":[{}]}x")]
     [InlineData("{\"model\":\"a\",\"messages\":[{}]}}")]
@@ -54,9 +54,7 @@ public sealed class ChatRequestParserRefusalTests
         Assert.Equal(param, error.Param);
     }
 
-    [Fact(Skip = "BUG: ChatRequestParser.IsDuplicate (ChatRequestParser.cs:340) unescapes only when the new key is escaped, so an escaped "
-        + "key first (\\u006dodel) then a plain \"model\" is not seen as a duplicate: the splice rewrites the second and the upstream also gets "
-        + "the client's raw first model. Expected: 400 with Param \"model\".")]
+    [Fact]
     public void Parse_EscapedKeyBeforePlainDuplicate_Refused()
     {
         var error = ChatRequests.Refuse("""{"\u006dodel":"a","model":"b","messages":[{}]}""");
@@ -85,7 +83,7 @@ public sealed class ChatRequestParserRefusalTests
         Assert.Equal(param, error.Param);
     }
 
-    [Theory(Skip = KnownBugs.MessagesEndObject)]
+    [Theory]
     [InlineData("""{"messages":[{}]}""", "model")]
     [InlineData("""{"model":"a","messages":[{"role":"user"},[1]]}""", "messages[1]")]
     [InlineData("""{"model":"a","messages":[{}],"stream":"yes"}""", "stream")]

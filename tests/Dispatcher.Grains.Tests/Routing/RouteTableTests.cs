@@ -126,9 +126,7 @@ public sealed class RouteTableTests
         Assert.Equal(["fast", "smart"], route.Chain.Select(d => d.Alias));
     }
 
-    [Fact(Skip = "BUG: RouteTable.Resolve (RouteTable.cs:65) uses the models list's order whenever it contains the model, so model \"smart\" "
-        + "with models [\"fast\",\"smart\"] tries fast first. OpenRouter's models semantics (SPEC.md) try the model first, then the list. "
-        + "Expected chain: smart, fast.")]
+    [Fact]
     public void Resolve_ModelLaterInModels_ModelStillFirst()
     {
         var route = Resolve("smart", ["fast", "smart"], out _);

@@ -53,9 +53,7 @@ public sealed class SseEventReaderTests
         Assert.Equal("{\"y\":2}", events[1].Data);
     }
 
-    [Fact(Skip = "BUG: SseEventReader.ReadAsync (SseEventReader.cs:64) keeps the event name of a blank-line-terminated block that had no data, "
-        + "so it is returned with the next event; the SSE standard resets the event type at every blank line and EventName's doc says "
-        + "empty when the event had none. Expected: the data event after \"event: ping\\n\\n\" has an empty EventName.")]
+    [Fact]
     public async Task ReadAsync_NamedBlockWithoutData_NameNotCarriedToNextEvent()
     {
         var events = await ReadAll("event: ping\n\ndata: a\n\n");

@@ -135,9 +135,14 @@ public sealed class DispatcherOptionsValidator : IValidateOptions<DispatcherOpti
             errors.Add($"{path}:Provider names '{model.Provider}', which is not a provider under {DispatcherOptions.SectionName}:Providers.");
         }
 
-        if (model.InputPricePerMTok < 0 || model.OutputPricePerMTok < 0)
+        if (model.InputPricePerMTok < 0)
         {
-            errors.Add($"{path}: prices must not be negative.");
+            errors.Add($"{path}:InputPricePerMTok must not be negative.");
+        }
+
+        if (model.OutputPricePerMTok < 0)
+        {
+            errors.Add($"{path}:OutputPricePerMTok must not be negative.");
         }
 
         if (model.ContextWindow is < 1 || model.MaxOutputTokens is < 1)
@@ -146,9 +151,12 @@ public sealed class DispatcherOptionsValidator : IValidateOptions<DispatcherOpti
         }
 
         var timeouts = model.Timeouts;
-        if (timeouts.FirstToken <= TimeSpan.Zero || timeouts.Idle <= TimeSpan.Zero || timeouts.Total <= TimeSpan.Zero)
+        foreach (var (name, value) in new[] { ("FirstToken", timeouts.FirstToken), ("Idle", timeouts.Idle), ("Total", timeouts.Total) })
         {
-            errors.Add($"{path}:Timeouts FirstToken, Idle and Total must be positive.");
+            if (value <= TimeSpan.Zero)
+            {
+                errors.Add($"{path}:Timeouts:{name} must be positive.");
+            }
         }
     }
 }

@@ -62,7 +62,7 @@ public sealed class RouteTable
 
         var chain = new List<ModelDeployment>(request.Models.Count + 1);
         var options = DefaultRouteOptions;
-        if (request.Model is not null && !request.Models.Contains(request.Model, StringComparer.OrdinalIgnoreCase))
+        if (request.Model is not null)
         {
             if (!_routes.TryGetValue(request.Model, out var primary))
             {

@@ -54,6 +54,8 @@ public sealed class ChatRequest : IDisposable
 
     internal JsonRange IncludeUsageValue { get; set; } = JsonRange.None;
 
+    internal JsonRange StreamOptionsNull { get; set; } = JsonRange.None;
+
     internal int ObjectStart { get; set; }
 
     internal int ObjectEnd { get; set; }

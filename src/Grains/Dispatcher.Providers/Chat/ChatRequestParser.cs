@@ -51,6 +51,7 @@ public static class ChatRequestParser
         request.ObjectStart = (int)reader.TokenStartIndex;
         Span<JsonRange> seenKeys = stackalloc JsonRange[MaxTopLevelProperties];
         var keyCount = 0;
+        var sawEscapedKey = false;
         var sawMessages = false;
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -62,7 +63,8 @@ public static class ChatRequestParser
                 return new ChatRequestError("The request body has too many top-level fields.", null);
             }
 
-            if (IsDuplicate(body, seenKeys[..keyCount], nameRange, reader.ValueIsEscaped))
+            sawEscapedKey |= reader.ValueIsEscaped;
+            if (IsDuplicate(body, seenKeys[..keyCount], nameRange, sawEscapedKey))
             {
                 return new ChatRequestError($"Duplicate field '{reader.GetString()}' in the request body.", reader.GetString());
             }
@@ -266,6 +268,7 @@ public static class ChatRequestParser
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null)
         {
+            request.StreamOptionsNull = new JsonRange((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
             return null;
         }
 
@@ -325,7 +328,7 @@ public static class ChatRequestParser
         return null;
     }
 
-    private static bool IsDuplicate(ReadOnlySpan<byte> body, ReadOnlySpan<JsonRange> seen, JsonRange name, bool escaped)
+    private static bool IsDuplicate(ReadOnlySpan<byte> body, ReadOnlySpan<JsonRange> seen, JsonRange name, bool anyEscaped)
     {
         var candidate = body[name.Start..name.End];
         foreach (var range in seen)
@@ -337,7 +340,7 @@ public static class ChatRequestParser
         }
 
         // An escaped name (\u006dodel) could duplicate a plain one; such bodies are rare enough to compare as strings.
-        return escaped && ContainsUnescaped(body, seen, candidate);
+        return anyEscaped && ContainsUnescaped(body, seen, candidate);
     }
 
     private static bool ContainsUnescaped(ReadOnlySpan<byte> body, ReadOnlySpan<JsonRange> seen, ReadOnlySpan<byte> escapedName)

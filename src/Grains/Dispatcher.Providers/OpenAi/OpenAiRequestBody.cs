@@ -13,6 +13,7 @@ internal static class OpenAiRequestBody
     private static readonly byte[] IncludeUsageMember = "\"include_usage\":true"u8.ToArray();
     private static readonly byte[] IncludeUsageMemberWithComma = "\"include_usage\":true,"u8.ToArray();
     private static readonly byte[] StreamOptionsMember = ",\"stream_options\":{\"include_usage\":true}"u8.ToArray();
+    private static readonly byte[] StreamOptionsObject = "{\"include_usage\":true}"u8.ToArray();
     private static readonly byte[] ModelMember = "\"model\":"u8.ToArray();
 
     /// <summary>Writes the upstream body for <paramref name="request"/> into <paramref name="output"/>.</summary>
@@ -73,6 +74,9 @@ internal static class OpenAiRequestBody
                 case SpliceText.StreamOptions:
                     output.Write(StreamOptionsMember);
                     break;
+                case SpliceText.StreamOptionsObject:
+                    output.Write(StreamOptionsObject);
+                    break;
                 case SpliceText.Nothing:
                 default:
                     break;
@@ -89,6 +93,11 @@ internal static class OpenAiRequestBody
         if (request.IncludeUsageValue.Exists)
         {
             return new Splice(request.IncludeUsageValue.Start, request.IncludeUsageValue.End, SpliceText.True);
+        }
+
+        if (request.StreamOptionsNull.Exists)
+        {
+            return new Splice(request.StreamOptionsNull.Start, request.StreamOptionsNull.End, SpliceText.StreamOptionsObject);
         }
 
         if (request.StreamOptionsValue.Exists)
@@ -135,6 +144,7 @@ internal static class OpenAiRequestBody
         IncludeUsage,
         IncludeUsageWithComma,
         StreamOptions,
+        StreamOptionsObject,
     }
 
     private readonly record struct Splice(int Start, int End, SpliceText Text);

@@ -57,6 +57,11 @@ internal static class OpenAiResponseScanner
                 }
             }
 
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                return false;
+            }
+
             facts = new ResponseFacts
             {
                 HasOutput = state.HasOutput,
@@ -140,10 +145,7 @@ internal static class OpenAiResponseScanner
             else if (reader.ValueTextEquals("tool_calls"u8) || reader.ValueTextEquals("function_call"u8))
             {
                 reader.Read();
-                var present = reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject;
-                var start = reader.BytesConsumed;
-                reader.Skip();
-                if (present && reader.BytesConsumed - start > 1)
+                if (IsNonEmptyContainer(ref reader))
                 {
                     state.HasOutput = true;
                     state.HasToolCalls = true;
@@ -155,6 +157,27 @@ internal static class OpenAiResponseScanner
                 reader.Skip();
             }
         }
+    }
+
+    /// <summary>Reads past the value at the reader; true when it is an array or object with at least one member.</summary>
+    private static bool IsNonEmptyContainer(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.StartObject))
+        {
+            reader.Skip();
+            return false;
+        }
+
+        var depth = reader.CurrentDepth;
+        reader.Read();
+        var nonEmpty = reader.TokenType is not (JsonTokenType.EndArray or JsonTokenType.EndObject);
+        while (reader.CurrentDepth > depth)
+        {
+            reader.Skip();
+            reader.Read();
+        }
+
+        return nonEmpty;
     }
 
     private static TokenUsage? ReadUsage(ref Utf8JsonReader reader)

@@ -61,6 +61,8 @@ public sealed class SseEventReader : IDisposable
                     return SseReadStatus.Event;
                 }
 
+                // A block without data dispatches nothing, and its event name does not carry over.
+                _eventName.Clear();
                 continue;
             }
 
