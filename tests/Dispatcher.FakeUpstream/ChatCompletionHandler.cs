@@ -116,7 +116,7 @@ internal sealed class ChatCompletionHandler(
         var authorization = source.Authorization;
         return new ReceivedRequest(
             request.Model,
-            context.Request.Path.Value ?? string.Empty,
+            (context.Request.Path.Value ?? string.Empty) + context.Request.QueryString.Value,
             Encoding.UTF8.GetString(body),
             authorization.Count == 0 ? null : authorization.ToString(),
             headers,

@@ -34,6 +34,7 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
         _log = new RequestLog(options.RecordRequests);
         var chat = new ChatCompletionHandler(options, _scripts, _log, _requests, _streams, _stopping.Token);
         app.MapPost("/v1/chat/completions", new RequestDelegate(chat.HandleAsync));
+        app.MapPost("/openai/deployments/{deployment}/chat/completions", new RequestDelegate(chat.HandleAsync));
         app.MapGet("/v1/models", context => ModelsApi.WriteListAsync(context, _scripts));
         ControlApi.Map(app, this);
         app.MapFallback(context => FaultResponder.WriteErrorAsync(

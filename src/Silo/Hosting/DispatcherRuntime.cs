@@ -2,6 +2,7 @@ using Dispatcher.Grains.Configuration;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Grains.Routing;
 using Dispatcher.Providers;
+using Dispatcher.Providers.AzureOpenAi;
 using Dispatcher.Providers.OpenAi;
 using Dispatcher.Providers.Simulated;
 using Microsoft.Extensions.Options;
@@ -47,10 +48,27 @@ public sealed class DispatcherRuntime : IDisposable
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 
-    private IChatAdapter CreateAdapter(ProviderOptions provider, TimeProvider time) =>
-        string.Equals(provider.Kind, ProviderKinds.Simulated, StringComparison.OrdinalIgnoreCase)
-            ? new SimulatedAdapter(new SimulatedAdapterOptions { FailureRate = provider.FailureRate, Latency = provider.Latency, Time = time })
-            : new OpenAiAdapter(_http, new OpenAiAdapterOptions { BaseUrl = new Uri(provider.BaseUrl!), Headers = provider.Headers });
+    private IChatAdapter CreateAdapter(ProviderOptions provider, TimeProvider time)
+    {
+        if (ProviderKinds.Is(provider.Kind, ProviderKinds.Simulated))
+        {
+            return new SimulatedAdapter(new SimulatedAdapterOptions { FailureRate = provider.FailureRate, Latency = provider.Latency, Time = time });
+        }
+
+        var baseUrl = new Uri(provider.BaseUrl!);
+        if (ProviderKinds.Is(provider.Kind, ProviderKinds.AzureOpenAi))
+        {
+            return new AzureOpenAiAdapter(_http, new AzureOpenAiAdapterOptions
+            {
+                Endpoint = baseUrl,
+                ApiVersion = provider.ApiVersion ?? AzureOpenAiAdapterOptions.DefaultApiVersion,
+                Deployment = provider.Deployment,
+                Headers = provider.Headers,
+            });
+        }
+
+        return new OpenAiAdapter(_http, new OpenAiAdapterOptions { BaseUrl = baseUrl, Headers = provider.Headers });
+    }
 
     private static string[] ResolveKeys(ProviderOptions provider) =>
         provider.ApiKeys.Select(reference => SecretReference.Resolve(reference, Environment.GetEnvironmentVariable)!).ToArray();

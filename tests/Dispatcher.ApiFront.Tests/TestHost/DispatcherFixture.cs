@@ -22,6 +22,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
     public const string BetaKey = "sk-test-beta-0001";
     public const string PoolKey1 = "sk-test-pool-0001";
     public const string PoolKey2 = "sk-test-pool-0002";
+    public const string AzureKey = "sk-test-azure-0001";
     public const int MaxBodyBytes = 64 * 1024;
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "dispatcher-e2e-" + Guid.NewGuid().ToString("N"));
@@ -96,15 +97,20 @@ public sealed class DispatcherFixture : IAsyncLifetime
         AddProvider(config, "beta", upstream, [BetaKey], minimumThroughput: 1000);
         AddProvider(config, "pool", upstream, [PoolKey1, PoolKey2], minimumThroughput: 1000);
         AddProvider(config, "flaky", upstream, ["sk-test-flaky-0001"], minimumThroughput: 2);
+        AddProvider(config, "azure", new Uri(Upstream.BaseUrl, "/").ToString(), [AzureKey], minimumThroughput: 1000);
+        config["Dispatcher:Providers:azure:Kind"] = "azure-openai";
+        config["Dispatcher:Providers:azure:ApiVersion"] = "2024-10-21";
         AddModel(config, "primary", "alpha", "primary-model", 2.5m, 10m);
         AddModel(config, "backup", "beta", "backup-model", 0.15m, 0.6m);
         AddModel(config, "pooled", "pool", "pooled-model", 1m, 2m);
         AddModel(config, "flaky", "flaky", "flaky-model", 1m, 2m);
+        AddModel(config, "azure-gpt", "azure", "azure-deployment", 2.5m, 10m);
         AddRoute(config, "chain", ["primary", "backup"]);
         AddRoute(config, "filtered", ["primary", "backup"]);
         config["Dispatcher:Routes:filtered:ContentFilterFallback"] = "true";
         AddRoute(config, "pooled-chain", ["pooled", "backup"]);
         AddRoute(config, "flaky-chain", ["flaky", "backup"]);
+        AddRoute(config, "azure-chain", ["azure-gpt", "backup"]);
         return config;
     }
 

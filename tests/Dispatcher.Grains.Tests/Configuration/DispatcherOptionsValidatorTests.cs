@@ -42,7 +42,6 @@ public sealed class DispatcherOptionsValidatorTests
     [Theory]
     [InlineData("anthropic")]
     [InlineData("gemini")]
-    [InlineData("azure-openai")]
     [InlineData("Anthropic")]
     public void Validate_PlannedKind_SaysNotSupportedByThisBuildYet(string kind)
     {

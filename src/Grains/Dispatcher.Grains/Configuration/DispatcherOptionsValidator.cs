@@ -85,17 +85,18 @@ public sealed class DispatcherOptionsValidator : IValidateOptions<DispatcherOpti
     {
         if (string.IsNullOrWhiteSpace(provider.Kind))
         {
-            errors.Add($"{path}:Kind is required (openai or simulated).");
+            errors.Add($"{path}:Kind is required ({string.Join(", ", ProviderKinds.Supported)}).");
         }
         else if (!ProviderKinds.IsSupported(provider.Kind))
         {
             var planned = ProviderKinds.Planned.Contains(provider.Kind, StringComparer.OrdinalIgnoreCase);
+            var supported = string.Join(", ", ProviderKinds.Supported);
             errors.Add(planned
-                ? $"{path}:Kind '{provider.Kind}' is not supported by this build yet; supported: openai, simulated."
-                : $"{path}:Kind '{provider.Kind}' is unknown; supported: openai, simulated.");
+                ? $"{path}:Kind '{provider.Kind}' is not supported by this build yet; supported: {supported}."
+                : $"{path}:Kind '{provider.Kind}' is unknown; supported: {supported}.");
         }
 
-        if (string.Equals(provider.Kind, ProviderKinds.OpenAi, StringComparison.OrdinalIgnoreCase)
+        if (ProviderKinds.NeedsBaseUrl(provider.Kind)
             && (!Uri.TryCreate(provider.BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
         {
             errors.Add($"{path}:BaseUrl must be an absolute http(s) URL.");

@@ -13,7 +13,8 @@ public sealed class OpenAiAdapter : IChatAdapter
     private readonly HttpClient _http;
     private readonly OpenAiAdapterOptions _options;
     private readonly Uri _chatUri;
-    private readonly ConcurrentDictionary<string, string> _bearerValues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _keyValues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Uri> _modelUris = new(StringComparer.Ordinal);
 
     /// <summary>Creates the adapter over a shared <paramref name="http"/> client.</summary>
     public OpenAiAdapter(HttpClient http, OpenAiAdapterOptions options)
@@ -125,13 +126,17 @@ public sealed class OpenAiAdapter : IChatAdapter
     private async Task<(HttpResponseMessage? Response, UpstreamFailure? Failure)> SendAsync(
         UpstreamCall call, PooledBuffer body, CancellationToken cancellationToken)
     {
-        using var message = new HttpRequestMessage(HttpMethod.Post, _chatUri)
+        var uri = _options.ChatUriForModel is { } uriFor ? _modelUris.GetOrAdd(call.Model.Name, uriFor) : _chatUri;
+        using var message = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = new ReadOnlyMemoryContent(body.WrittenMemory),
             Version = System.Net.HttpVersion.Version11,
         };
         message.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-        message.Headers.TryAddWithoutValidation("Authorization", _bearerValues.GetOrAdd(call.ApiKey, static key => "Bearer " + key));
+        if (call.ApiKey.Length > 0)
+        {
+            message.Headers.TryAddWithoutValidation(_options.KeyHeader, _keyValues.GetOrAdd(call.ApiKey, static (key, prefix) => prefix + key, _options.KeyPrefix));
+        }
         foreach (var (name, value) in _options.Headers)
         {
             message.Headers.TryAddWithoutValidation(name, value);
