@@ -57,8 +57,9 @@ public sealed class OperatorApiTests
         using var document = JsonDocument.Parse(body);
         var alpha = document.RootElement.GetProperty("data").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "alpha");
         Assert.Equal("closed", alpha.GetProperty("state").GetString());
-        var deployment = Assert.Single(alpha.GetProperty("deployments").EnumerateArray());
-        Assert.Equal("primary-model", deployment.GetProperty("model").GetString());
+        var deployment = alpha.GetProperty("deployments").EnumerateArray().Single(d => d.GetProperty("model").GetString() == "primary-model");
+        Assert.Equal("closed", deployment.GetProperty("state").GetString());
+        Assert.Equal(1, deployment.GetProperty("recent_successes").GetInt32());
         var key = Assert.Single(alpha.GetProperty("keys").EnumerateArray());
         Assert.Matches("^key-[0-9a-f]{8}$", key.GetProperty("id").GetString());
         Assert.Equal("embedded", document.RootElement.GetProperty("authority").GetString());

@@ -105,12 +105,16 @@ public sealed class DispatcherFixture : IAsyncLifetime
         AddModel(config, "pooled", "pool", "pooled-model", 1m, 2m);
         AddModel(config, "flaky", "flaky", "flaky-model", 1m, 2m);
         AddModel(config, "azure-gpt", "azure", "azure-deployment", 2.5m, 10m);
+        AddModel(config, "tiny", "alpha", "tiny-model", 0.1m, 0.1m);
+        config["Dispatcher:Models:tiny:ContextWindow"] = "64";
+        config["Dispatcher:Models:tiny:Capabilities:0"] = "json_schema";
         AddRoute(config, "chain", ["primary", "backup"]);
         AddRoute(config, "filtered", ["primary", "backup"]);
         config["Dispatcher:Routes:filtered:ContentFilterFallback"] = "true";
         AddRoute(config, "pooled-chain", ["pooled", "backup"]);
         AddRoute(config, "flaky-chain", ["flaky", "backup"]);
         AddRoute(config, "azure-chain", ["azure-gpt", "backup"]);
+        AddRoute(config, "fit-chain", ["tiny", "backup"]);
         return config;
     }
 

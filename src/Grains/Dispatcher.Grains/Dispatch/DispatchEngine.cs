@@ -47,6 +47,15 @@ public sealed partial class DispatchEngine
         for (var c = 0; c < candidates; c++)
         {
             var candidate = route.Chain[c];
+            var misfit = CandidateFit.Check(request.Request, candidate, out var misfitDetail);
+            if (misfit != FailureKind.None)
+            {
+                lastKind = misfit;
+                trail.Add(new AttemptRecord(candidate.Alias, candidate.Provider.Name, null, misfit, DispatchAction.NextCandidate, 0, 0, 0m, misfitDetail));
+                LogSkipped(request.RequestId, candidate.Alias, misfit.ToWireName());
+                continue;
+            }
+
             var retriesLeft = _retry.SameCandidateRetries;
             while (true)
             {

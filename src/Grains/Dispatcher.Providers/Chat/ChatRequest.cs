@@ -37,6 +37,9 @@ public sealed class ChatRequest : IDisposable
     /// <summary>Whether the request declares tools.</summary>
     public bool HasTools { get; internal set; }
 
+    /// <summary>Whether a message carries an image part (<c>image_url</c>).</summary>
+    public bool HasImages { get; internal set; }
+
     /// <summary><c>response_format.type</c> (text, json_object, json_schema), if given.</summary>
     public string? ResponseFormatType { get; internal set; }
 

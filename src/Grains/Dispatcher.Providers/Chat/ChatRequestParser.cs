@@ -252,6 +252,10 @@ public static class ChatRequestParser
             {
                 textBytes += reader.ValueSpan.Length;
             }
+            else if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("image_url"u8))
+            {
+                request.HasImages = true;
+            }
         }
 
         if (count == 0)
