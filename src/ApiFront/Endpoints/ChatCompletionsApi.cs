@@ -63,7 +63,13 @@ public static class ChatCompletionsApi
         }
 
         var strict = string.Equals(http.Request.Headers[DispatcherHeaders.Fallback], "off", StringComparison.OrdinalIgnoreCase);
-        await using var result = await engine.DispatchAsync(new DispatchRequest(request, route, strict, requestId), http.RequestAborted);
+        if (!TryReadMaxCost(http.Request, out var maxCostUsd))
+        {
+            await OpenAiError.WriteAsync(response, 400, $"The {DispatcherHeaders.MaxCostUsd} header must be a non-negative number of USD.", "invalid_request", DispatcherHeaders.MaxCostUsd);
+            return;
+        }
+
+        await using var result = await engine.DispatchAsync(new DispatchRequest(request, route, strict, requestId, maxCostUsd), http.RequestAborted);
         var recorder = new ResponseRecorder(ledger, requestId, arrivedAt, request.Model ?? route.Name, request.Stream);
         if (result.Failure is { } failure)
         {
@@ -118,6 +124,24 @@ public static class ChatCompletionsApi
 
     private static double Overhead(TimeProvider time, long startedAt, DispatchResult result) =>
         Math.Max(0, (time.GetTimestamp() - startedAt - result.WaitedTicks) * 1000.0 / time.TimestampFrequency);
+
+    private static bool TryReadMaxCost(HttpRequest request, out decimal? maxCostUsd)
+    {
+        maxCostUsd = null;
+        var header = request.Headers[DispatcherHeaders.MaxCostUsd];
+        if (header.Count == 0)
+        {
+            return true;
+        }
+
+        if (decimal.TryParse(header.ToString(), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        {
+            maxCostUsd = value;
+            return true;
+        }
+
+        return false;
+    }
 
     private static bool IsJson(string? contentType) =>
         contentType is null || contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)

@@ -23,6 +23,13 @@ public static partial class DispatcherFrontExtensions
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        // ASP.NET Core's per-request Information logs ("Request starting…") cost more CPU than the whole dispatch.
+        // Configuration (Logging:LogLevel:Microsoft.AspNetCore) still overrides this default.
+        if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
+        {
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        }
+
         builder.WebHost.ConfigureKestrel(static kestrel =>
         {
             kestrel.AddServerHeader = false;

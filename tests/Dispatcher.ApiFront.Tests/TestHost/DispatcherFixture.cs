@@ -115,6 +115,8 @@ public sealed class DispatcherFixture : IAsyncLifetime
         AddRoute(config, "flaky-chain", ["flaky", "backup"]);
         AddRoute(config, "azure-chain", ["azure-gpt", "backup"]);
         AddRoute(config, "fit-chain", ["tiny", "backup"]);
+        AddRoute(config, "thrifty", ["backup", "primary"]);
+        config["Dispatcher:Routes:thrifty:MaxFallbackPriceRatio"] = "1.0";
         return config;
     }
 

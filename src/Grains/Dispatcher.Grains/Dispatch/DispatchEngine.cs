@@ -1,4 +1,5 @@
 using Dispatcher.Grains.Configuration;
+using Dispatcher.Grains.Pricing;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Grains.Routing;
 using Dispatcher.Providers;
@@ -40,6 +41,7 @@ public sealed partial class DispatchEngine
         var deadline = route.Options.Deadline;
         var candidates = request.Strict ? 1 : route.Chain.Count;
         var estimatedTokens = request.Request.EstimatedPromptTokens + (request.Request.MaxOutputTokens ?? 0);
+        var ceiling = request.MaxCostUsd ?? route.Options.MaxCostUsd;
         var lastKind = FailureKind.None;
         TimeSpan? shortestRetryAfter = null;
         long waited = 0;
@@ -48,6 +50,11 @@ public sealed partial class DispatchEngine
         {
             var candidate = route.Chain[c];
             var misfit = CandidateFit.Check(request.Request, candidate, out var misfitDetail);
+            if (misfit == FailureKind.None && CostGuard.Refusal(request.Request, route, candidate, ceiling, trail.TotalCostUsd) is { } tooDear)
+            {
+                (misfit, misfitDetail) = (FailureKind.CostCeiling, tooDear);
+            }
+
             if (misfit != FailureKind.None)
             {
                 lastKind = misfit;

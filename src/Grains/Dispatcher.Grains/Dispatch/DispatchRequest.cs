@@ -8,4 +8,5 @@ namespace Dispatcher.Grains.Dispatch;
 /// <param name="Route">The resolved chain.</param>
 /// <param name="Strict">Fallback off (<c>x-dispatcher-fallback: off</c>): only the first candidate is tried.</param>
 /// <param name="RequestId">The id in <c>x-dispatcher-request-id</c>.</param>
-public sealed record DispatchRequest(ChatRequest Request, Route Route, bool Strict, string RequestId);
+/// <param name="MaxCostUsd">The client's ceiling (<c>x-dispatcher-max-cost-usd</c>); null = the route's default.</param>
+public sealed record DispatchRequest(ChatRequest Request, Route Route, bool Strict, string RequestId, decimal? MaxCostUsd = null);

@@ -44,6 +44,12 @@ public static class FailureVerdict
             return new DispatchFailure(400, FailureKind.ContextOverflow.ToWireName(), message, null);
         }
 
+        if (All(trail, static k => k is FailureKind.CostCeiling or FailureKind.ContextOverflow or FailureKind.CapabilityMismatch))
+        {
+            // No candidate could serve within the price the client or the route allows: the request's own limit.
+            return new DispatchFailure(400, FailureKind.CostCeiling.ToWireName(), message, null);
+        }
+
         return new DispatchFailure(502, lastKind.ToWireName(), message, null);
     }
 
