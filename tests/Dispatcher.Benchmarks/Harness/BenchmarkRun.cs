@@ -100,8 +100,10 @@ internal sealed class BenchmarkRun
                 {
                     if (target.Kind == TargetKind.Peer)
                     {
-                        var note = $"{target.Name}: {(stream ? "streaming" : "non-streaming")} skipped, it answered {check.FirstError} " +
-                            $"(see {target.Process.LogPath})";
+                        var cause = target.Process.LogTail(200).Split('\n')
+                            .FirstOrDefault(l => l.Contains("error", StringComparison.OrdinalIgnoreCase))?.Trim() ?? "no error line in its log";
+                        var note = $"{target.Name}: {(stream ? "streaming" : "non-streaming")} skipped, it answered {check.FirstError}; " +
+                            $"its log says: `{(cause.Length > 160 ? cause[..160] : cause)}`";
                         Console.WriteLine(note);
                         Notes.Add(note);
                         _skipped.Add((target.Name, stream));
