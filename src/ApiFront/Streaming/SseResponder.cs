@@ -30,7 +30,10 @@ internal static class SseResponder
             while (await stream.ReadAsync() == ChunkReadStatus.Chunk)
             {
                 Frame(writer, stream.Chunk.Span);
-                await writer.FlushAsync(clientGone);
+                if (!stream.HasBufferedChunk)
+                {
+                    await writer.FlushAsync(clientGone);
+                }
             }
         }
         catch (OperationCanceledException) when (clientGone.IsCancellationRequested)

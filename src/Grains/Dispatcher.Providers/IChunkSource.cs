@@ -15,6 +15,12 @@ public interface IChunkSource : IAsyncDisposable
     /// <summary>The failure that ended the stream, after a read returned <see cref="ChunkReadStatus.Failed"/>.</summary>
     UpstreamFailure? Failure { get; }
 
+    /// <summary>
+    /// True when the next chunk has already arrived and can be read without waiting: the writer then holds its flush,
+    /// so chunks that arrive together leave together (one socket write, not one per chunk). Default false.
+    /// </summary>
+    bool HasBufferedChunk => false;
+
     /// <summary>Reads the next chunk.</summary>
     ValueTask<ChunkReadStatus> ReadAsync(CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace Dispatcher.Silo.Ledger;
@@ -13,12 +14,19 @@ internal sealed partial class SqliteRequestLedger
         {
             while (await reader.WaitToReadAsync())
             {
-                while (batch.Count < MaxBatchSize && reader.TryRead(out var pending))
+                Drain(reader, batch);
+                if (!_acknowledged && batch.Count is > 0 and < MaxBatchSize && !_stopping.IsCancellationRequested)
                 {
-                    if (pending.Record is not null)
+                    try
                     {
-                        batch.Add(pending);
+                        await Task.Delay(AsyncGatherWindow, _time, _stopping.Token);
                     }
+                    catch (OperationCanceledException)
+                    {
+                        // Stopping: write what is queued now.
+                    }
+
+                    Drain(reader, batch);
                 }
 
                 // Before the batch: rows queued after a tick see its deletions once they are acknowledged.
@@ -38,6 +46,17 @@ internal sealed partial class SqliteRequestLedger
         {
             _writer?.Dispose();
             _writer = null;
+        }
+    }
+
+    private static void Drain(ChannelReader<PendingRecord> reader, List<PendingRecord> batch)
+    {
+        while (batch.Count < MaxBatchSize && reader.TryRead(out var pending))
+        {
+            if (pending.Record is not null)
+            {
+                batch.Add(pending);
+            }
         }
     }
 

@@ -52,6 +52,9 @@ public sealed class StreamingAnswer : IAsyncDisposable
     /// <summary>The JSON of the chunk last read.</summary>
     public ReadOnlyMemory<byte> Chunk => _source.Chunk;
 
+    /// <summary>True when the next chunk is already here: hold the flush until it is written too.</summary>
+    public bool HasBufferedChunk => !_completed && _source.HasBufferedChunk;
+
     /// <summary>Usage reported so far (the upstream's last usage chunk, once read).</summary>
     public TokenUsage Usage => _usage ?? default;
 

@@ -26,6 +26,8 @@ internal sealed class OpenAiChunkSource : IChunkSource
 
     public UpstreamFailure? Failure { get; private set; }
 
+    public bool HasBufferedChunk => _reader.HasBufferedEvent;
+
     public async ValueTask<ChunkReadStatus> ReadAsync(CancellationToken cancellationToken)
     {
         SseReadStatus status;

@@ -31,6 +31,16 @@ public sealed class SseEventReader : IDisposable
     /// <summary>The <c>event:</c> name of the event last returned (empty when it had none).</summary>
     public ReadOnlySpan<byte> EventName => _eventName.WrittenSpan;
 
+    /// <summary>True when a whole next event (up to its blank line) is already buffered: reading it will not wait.</summary>
+    public bool HasBufferedEvent
+    {
+        get
+        {
+            var rest = _buffer.AsSpan(_start, _end - _start);
+            return rest.IndexOf("\n\n"u8) >= 0 || rest.IndexOf("\n\r\n"u8) >= 0;
+        }
+    }
+
     /// <summary>Reads the next event.</summary>
     public async ValueTask<SseReadStatus> ReadAsync(CancellationToken cancellationToken)
     {
