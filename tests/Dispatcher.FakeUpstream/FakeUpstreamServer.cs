@@ -35,6 +35,7 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
         var chat = new ChatCompletionHandler(options, _scripts, _log, _requests, _streams, _stopping.Token);
         app.MapPost("/v1/chat/completions", new RequestDelegate(chat.HandleAsync));
         app.MapPost("/openai/deployments/{deployment}/chat/completions", new RequestDelegate(chat.HandleAsync));
+        app.MapPost("/v1/messages", new RequestDelegate(new Anthropic.AnthropicMessagesHandler(options, _scripts, _log, _requests, _streams, _stopping.Token).HandleAsync));
         app.MapPost(Gemini.GeminiHandler.Route, new RequestDelegate(new Gemini.GeminiHandler(options, _scripts, _log, _requests, _streams, _stopping.Token).HandleAsync));
         app.MapGet("/v1/models", context => ModelsApi.WriteListAsync(context, _scripts));
         ControlApi.Map(app, this);

@@ -1,0 +1,192 @@
+using Dispatcher.Providers.Http;
+
+namespace Dispatcher.Providers.Anthropic;
+
+/// <summary>
+/// Anthropic's Messages API (<c>POST {BaseUrl}/messages</c>, key in <c>x-api-key</c>). The client's OpenAI request is
+/// translated by <see cref="AnthropicMapper"/>; answers and stream events come back in OpenAI's shapes, with usage
+/// normalized. A request the format cannot carry fails as <c>capability_mismatch</c> without any call.
+/// </summary>
+public sealed class AnthropicAdapter : IChatAdapter
+{
+    private readonly HttpClient _http;
+    private readonly AnthropicAdapterOptions _options;
+    private readonly Uri _messagesUri;
+    private readonly bool _versionInHeaders;
+
+    /// <summary>Creates the adapter over a shared <paramref name="http"/> client.</summary>
+    public AnthropicAdapter(HttpClient http, AnthropicAdapterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
+        _http = http;
+        _options = options;
+        _messagesUri = new Uri(options.BaseUrl.AbsoluteUri.TrimEnd('/') + "/messages");
+        _versionInHeaders = options.Headers.Keys.Any(static name => string.Equals(name, "anthropic-version", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <inheritdoc />
+    public async Task<CompletionResult> CompleteAsync(UpstreamCall attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        using var body = new PooledBuffer(attempt.Request.Body.Length + 256);
+        if (AnthropicMapper.WriteRequest(attempt, stream: false, _options.DefaultMaxTokens, body) is { } refused)
+        {
+            return CompletionResult.Failed(refused);
+        }
+
+        var (response, failure) = await SendAsync(attempt, body, cancellationToken).ConfigureAwait(false);
+        if (response is null)
+        {
+            return CompletionResult.Failed(failure!);
+        }
+
+        using (response)
+        {
+            var hint = AnthropicRateLimits.Hint(response.Headers, _options.Time.GetUtcNow());
+            if (!response.IsSuccessStatusCode)
+            {
+                return CompletionResult.Failed(await ClassifyAsync(response, cancellationToken).ConfigureAwait(false), hint);
+            }
+
+            if (!BoundedBody.HasMediaType(response.Content, "json"))
+            {
+                return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream answered with a non-JSON content type"), hint);
+            }
+
+            using var answer = new PooledBuffer(16 * 1024);
+            try
+            {
+                if (!await BoundedBody.ReadAsync(response.Content, answer, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false))
+                {
+                    return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream's answer exceeds the size limit"), hint);
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
+            {
+                return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.ConnectionFailed, "the upstream connection broke while sending the answer"), hint);
+            }
+
+            return Translate(answer, hint);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<StreamOpenResult> OpenStreamAsync(UpstreamCall attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        var body = new PooledBuffer(attempt.Request.Body.Length + 256);
+        if (AnthropicMapper.WriteRequest(attempt, stream: true, _options.DefaultMaxTokens, body) is { } refused)
+        {
+            body.Dispose();
+            return StreamOpenResult.Failed(refused);
+        }
+
+        var (response, failure) = await SendAsync(attempt, body, cancellationToken).ConfigureAwait(false);
+        if (response is null)
+        {
+            body.Dispose();
+            return StreamOpenResult.Failed(failure!);
+        }
+
+        var hint = AnthropicRateLimits.Hint(response.Headers, _options.Time.GetUtcNow());
+        if (!response.IsSuccessStatusCode || !BoundedBody.HasMediaType(response.Content, "event-stream"))
+        {
+            using (response)
+            using (body)
+            {
+                var error = response.IsSuccessStatusCode
+                    ? UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream answered a stream request without an event stream")
+                    : await ClassifyAsync(response, cancellationToken).ConfigureAwait(false);
+                return StreamOpenResult.Failed(error, hint);
+            }
+        }
+
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var created = _options.Time.GetUtcNow().ToUnixTimeSeconds();
+            return StreamOpenResult.Opened(new AnthropicChunkSource(response, stream, body, created), hint);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            response.Dispose();
+            body.Dispose();
+            return StreamOpenResult.Failed(UpstreamFailure.Of(FailureKind.StreamCut, "the upstream connection broke before the stream began"), hint);
+        }
+    }
+
+    private CompletionResult Translate(PooledBuffer answer, RateLimitHint hint)
+    {
+        var translated = new PooledBuffer(answer.Length + 512);
+        var created = _options.Time.GetUtcNow().ToUnixTimeSeconds();
+        if (!AnthropicMapper.TryWriteCompletion(answer.WrittenSpan, created, translated, out var facts))
+        {
+            translated.Dispose();
+            return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream's answer is not a valid Anthropic message"), hint);
+        }
+
+        if (facts.Error is not null)
+        {
+            translated.Dispose();
+            return CompletionResult.Failed(facts.Error, hint);
+        }
+
+        return CompletionResult.Served(translated, facts, hint);
+    }
+
+    private async Task<(HttpResponseMessage? Response, UpstreamFailure? Failure)> SendAsync(
+        UpstreamCall call, PooledBuffer body, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, _messagesUri)
+        {
+            Content = new ReadOnlyMemoryContent(body.WrittenMemory),
+            Version = System.Net.HttpVersion.Version11,
+        };
+        message.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        if (call.ApiKey.Length > 0)
+        {
+            message.Headers.TryAddWithoutValidation("x-api-key", call.ApiKey);
+        }
+
+        if (!_versionInHeaders)
+        {
+            message.Headers.TryAddWithoutValidation("anthropic-version", _options.ApiVersion);
+        }
+        foreach (var (name, value) in _options.Headers)
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        try
+        {
+            var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            return (response, null);
+        }
+        catch (HttpRequestException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, UpstreamFailure.Of(FailureKind.ConnectionFailed, "could not connect to the upstream"));
+        }
+        catch (IOException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, UpstreamFailure.Of(FailureKind.ConnectionFailed, "the upstream connection broke"));
+        }
+    }
+
+    private async Task<UpstreamFailure> ClassifyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        using var errorBody = new PooledBuffer(2048);
+        try
+        {
+            await BoundedBody.ReadAsync(response.Content, errorBody, BoundedBody.MaxErrorBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            // The status still classifies the failure when its body breaks off.
+        }
+
+        var span = errorBody.WrittenSpan;
+        return AnthropicErrors.Classify(
+            (int)response.StatusCode, response.Headers, span[..Math.Min(span.Length, BoundedBody.MaxErrorBytes)], _options.Time.GetUtcNow());
+    }
+}
