@@ -3,6 +3,7 @@ using Dispatcher.Grains.Providers;
 using Dispatcher.Grains.Routing;
 using Dispatcher.Providers;
 using Dispatcher.Providers.AzureOpenAi;
+using Dispatcher.Providers.Gemini;
 using Dispatcher.Providers.OpenAi;
 using Dispatcher.Providers.Simulated;
 using Microsoft.Extensions.Options;
@@ -53,6 +54,16 @@ public sealed class DispatcherRuntime : IDisposable
         if (ProviderKinds.Is(provider.Kind, ProviderKinds.Simulated))
         {
             return new SimulatedAdapter(new SimulatedAdapterOptions { FailureRate = provider.FailureRate, Latency = provider.Latency, Time = time });
+        }
+
+        if (ProviderKinds.Is(provider.Kind, ProviderKinds.Gemini))
+        {
+            return new GeminiAdapter(_http, new GeminiAdapterOptions
+            {
+                BaseUrl = new Uri(provider.BaseUrl ?? GeminiAdapterOptions.DefaultBaseUrl),
+                Headers = provider.Headers,
+                Time = time,
+            });
         }
 
         var baseUrl = new Uri(provider.BaseUrl!);

@@ -23,6 +23,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
     public const string PoolKey1 = "sk-test-pool-0001";
     public const string PoolKey2 = "sk-test-pool-0002";
     public const string AzureKey = "sk-test-azure-0001";
+    public const string GeminiKey = "test-gemini-key-0001";
     public const int MaxBodyBytes = 64 * 1024;
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "dispatcher-e2e-" + Guid.NewGuid().ToString("N"));
@@ -100,11 +101,14 @@ public sealed class DispatcherFixture : IAsyncLifetime
         AddProvider(config, "azure", new Uri(Upstream.BaseUrl, "/").ToString(), [AzureKey], minimumThroughput: 1000);
         config["Dispatcher:Providers:azure:Kind"] = "azure-openai";
         config["Dispatcher:Providers:azure:ApiVersion"] = "2024-10-21";
+        AddProvider(config, "google", new Uri(Upstream.BaseUrl, "/v1beta").ToString(), [GeminiKey], minimumThroughput: 1000);
+        config["Dispatcher:Providers:google:Kind"] = "gemini";
         AddModel(config, "primary", "alpha", "primary-model", 2.5m, 10m);
         AddModel(config, "backup", "beta", "backup-model", 0.15m, 0.6m);
         AddModel(config, "pooled", "pool", "pooled-model", 1m, 2m);
         AddModel(config, "flaky", "flaky", "flaky-model", 1m, 2m);
         AddModel(config, "azure-gpt", "azure", "azure-deployment", 2.5m, 10m);
+        AddModel(config, "gem-flash", "google", "gemini-2.5-flash", 0.3m, 2.5m);
         AddModel(config, "tiny", "alpha", "tiny-model", 0.1m, 0.1m);
         config["Dispatcher:Models:tiny:ContextWindow"] = "64";
         config["Dispatcher:Models:tiny:Capabilities:0"] = "json_schema";
@@ -115,6 +119,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
         AddRoute(config, "flaky-chain", ["flaky", "backup"]);
         AddRoute(config, "azure-chain", ["azure-gpt", "backup"]);
         AddRoute(config, "fit-chain", ["tiny", "backup"]);
+        AddRoute(config, "gemini-chain", ["gem-flash", "backup"]);
         AddRoute(config, "thrifty", ["backup", "primary"]);
         config["Dispatcher:Routes:thrifty:MaxFallbackPriceRatio"] = "1.0";
         return config;

@@ -90,7 +90,6 @@ public sealed class BuiltInConfigurationTests
 
     [Theory]
     [InlineData("ANTHROPIC_API_KEY")]
-    [InlineData("GEMINI_API_KEY")]
     public void PostConfigure_KeyOfWireFormatNotInThisBuild_FallsBackToDemo(string variable)
     {
         var options = Apply(new DispatcherOptions(), (variable, "secret"));

@@ -41,7 +41,6 @@ public sealed class DispatcherOptionsValidatorTests
 
     [Theory]
     [InlineData("anthropic")]
-    [InlineData("gemini")]
     [InlineData("Anthropic")]
     public void Validate_PlannedKind_SaysNotSupportedByThisBuildYet(string kind)
     {
@@ -253,7 +252,7 @@ public sealed class DispatcherOptionsValidatorTests
     public void Validate_SeveralProblems_ReportsEach()
     {
         var options = Valid();
-        options.Providers["p"].Kind = "gemini";
+        options.Providers["p"].Kind = "carrier-pigeon";
         options.Routes["r"].Chain = ["ghost", "fast", "phantom"];
 
         var failures = Failures(options);

@@ -18,6 +18,7 @@ public sealed class BuiltInConfiguration : IPostConfigureOptions<DispatcherOptio
         new("TOGETHER_API_KEY", "together", "https://api.together.xyz/v1", [new("meta-llama/Llama-3.3-70B-Instruct-Turbo", 0.88m, 0.88m, 128_000)]),
         new("DASHSCOPE_API_KEY", "qwen", "https://dashscope-intl.aliyuncs.com/compatible-mode/v1", [new("qwen-plus", 0.4m, 1.2m, 131_072)]),
         new("OPENROUTER_API_KEY", "openrouter", "https://openrouter.ai/api/v1", [new("openai/gpt-4o-mini", 0.15m, 0.6m, 128_000)]),
+        new("GEMINI_API_KEY", "gemini", null, [new("gemini-2.5-flash", 0.3m, 2.5m, 1_048_576), new("gemini-2.5-pro", 1.25m, 10m, 1_048_576)], ProviderKinds.Gemini),
     ];
 
     private readonly Func<string, string?> _environment;
@@ -43,7 +44,7 @@ public sealed class BuiltInConfiguration : IPostConfigureOptions<DispatcherOptio
                 continue;
             }
 
-            options.Providers[known.Provider] = new ProviderOptions { Kind = ProviderKinds.OpenAi, BaseUrl = known.BaseUrl, ApiKeys = ["env:" + known.KeyVariable] };
+            options.Providers[known.Provider] = new ProviderOptions { Kind = known.Kind, BaseUrl = known.BaseUrl, ApiKeys = ["env:" + known.KeyVariable] };
             foreach (var model in known.Models)
             {
                 options.Models.TryAdd(model.Name, new ModelOptions
@@ -82,5 +83,5 @@ public sealed class BuiltInConfiguration : IPostConfigureOptions<DispatcherOptio
 
     private sealed record WellKnownModel(string Name, decimal InputPrice, decimal OutputPrice, int ContextWindow);
 
-    private sealed record WellKnownProvider(string KeyVariable, string Provider, string BaseUrl, WellKnownModel[] Models);
+    private sealed record WellKnownProvider(string KeyVariable, string Provider, string? BaseUrl, WellKnownModel[] Models, string Kind = ProviderKinds.OpenAi);
 }

@@ -96,7 +96,7 @@ public sealed class DispatcherOptionsValidator : IValidateOptions<DispatcherOpti
                 : $"{path}:Kind '{provider.Kind}' is unknown; supported: {supported}.");
         }
 
-        if (ProviderKinds.NeedsBaseUrl(provider.Kind)
+        if ((ProviderKinds.NeedsBaseUrl(provider.Kind) || provider.BaseUrl is not null)
             && (!Uri.TryCreate(provider.BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
         {
             errors.Add($"{path}:BaseUrl must be an absolute http(s) URL.");
