@@ -2,6 +2,7 @@ using Dispatcher.Grains.Configuration;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Grains.Routing;
 using Dispatcher.Providers;
+using Dispatcher.Providers.Anthropic;
 using Dispatcher.Providers.AzureOpenAi;
 using Dispatcher.Providers.Gemini;
 using Dispatcher.Providers.OpenAi;
@@ -54,6 +55,17 @@ public sealed class DispatcherRuntime : IDisposable
         if (ProviderKinds.Is(provider.Kind, ProviderKinds.Simulated))
         {
             return new SimulatedAdapter(new SimulatedAdapterOptions { FailureRate = provider.FailureRate, Latency = provider.Latency, Time = time });
+        }
+
+        if (ProviderKinds.Is(provider.Kind, ProviderKinds.Anthropic))
+        {
+            return new AnthropicAdapter(_http, new AnthropicAdapterOptions
+            {
+                BaseUrl = new Uri(provider.BaseUrl ?? AnthropicAdapterOptions.DefaultBaseUrl),
+                Headers = provider.Headers,
+                ApiVersion = provider.ApiVersion ?? AnthropicAdapterOptions.DefaultApiVersion,
+                Time = time,
+            });
         }
 
         if (ProviderKinds.Is(provider.Kind, ProviderKinds.Gemini))

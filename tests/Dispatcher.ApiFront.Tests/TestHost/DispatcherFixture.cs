@@ -24,6 +24,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
     public const string PoolKey2 = "sk-test-pool-0002";
     public const string AzureKey = "sk-test-azure-0001";
     public const string GeminiKey = "test-gemini-key-0001";
+    public const string AnthropicKey = "sk-ant-test-0001";
     public const int MaxBodyBytes = 64 * 1024;
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "dispatcher-e2e-" + Guid.NewGuid().ToString("N"));
@@ -103,12 +104,15 @@ public sealed class DispatcherFixture : IAsyncLifetime
         config["Dispatcher:Providers:azure:ApiVersion"] = "2024-10-21";
         AddProvider(config, "google", new Uri(Upstream.BaseUrl, "/v1beta").ToString(), [GeminiKey], minimumThroughput: 1000);
         config["Dispatcher:Providers:google:Kind"] = "gemini";
+        AddProvider(config, "claude", upstream, [AnthropicKey], minimumThroughput: 1000);
+        config["Dispatcher:Providers:claude:Kind"] = "anthropic";
         AddModel(config, "primary", "alpha", "primary-model", 2.5m, 10m);
         AddModel(config, "backup", "beta", "backup-model", 0.15m, 0.6m);
         AddModel(config, "pooled", "pool", "pooled-model", 1m, 2m);
         AddModel(config, "flaky", "flaky", "flaky-model", 1m, 2m);
         AddModel(config, "azure-gpt", "azure", "azure-deployment", 2.5m, 10m);
         AddModel(config, "gem-flash", "google", "gemini-2.5-flash", 0.3m, 2.5m);
+        AddModel(config, "sonnet", "claude", "claude-sonnet-4-5", 3m, 15m);
         AddModel(config, "tiny", "alpha", "tiny-model", 0.1m, 0.1m);
         config["Dispatcher:Models:tiny:ContextWindow"] = "64";
         config["Dispatcher:Models:tiny:Capabilities:0"] = "json_schema";
@@ -120,6 +124,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
         AddRoute(config, "azure-chain", ["azure-gpt", "backup"]);
         AddRoute(config, "fit-chain", ["tiny", "backup"]);
         AddRoute(config, "gemini-chain", ["gem-flash", "backup"]);
+        AddRoute(config, "anthropic-chain", ["sonnet", "backup"]);
         AddRoute(config, "thrifty", ["backup", "primary"]);
         config["Dispatcher:Routes:thrifty:MaxFallbackPriceRatio"] = "1.0";
         return config;

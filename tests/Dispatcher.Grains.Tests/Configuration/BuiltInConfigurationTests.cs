@@ -88,14 +88,15 @@ public sealed class BuiltInConfigurationTests
         Assert.Equal("demo", options.ConfigurationSource);
     }
 
-    [Theory]
-    [InlineData("ANTHROPIC_API_KEY")]
-    public void PostConfigure_KeyOfWireFormatNotInThisBuild_FallsBackToDemo(string variable)
+    [Fact]
+    public void PostConfigure_AnthropicKeySet_AnthropicProviderOnItsDefaultEndpoint()
     {
-        var options = Apply(new DispatcherOptions(), (variable, "secret"));
+        var options = Apply(new DispatcherOptions(), ("ANTHROPIC_API_KEY", "secret"));
 
-        Assert.Equal("demo", options.ConfigurationSource);
-        Assert.DoesNotContain(options.Providers.Values, p => p.Kind != ProviderKinds.Simulated);
+        Assert.Equal("environment", options.ConfigurationSource);
+        Assert.Equal(ProviderKinds.Anthropic, options.Providers["anthropic"].Kind);
+        Assert.Null(options.Providers["anthropic"].BaseUrl);
+        Assert.Equal(["claude-sonnet-4-5"], options.Routes["default"].Chain);
     }
 
     [Fact]

@@ -41,16 +41,14 @@ public sealed class DispatcherOptionsValidatorTests
 
     [Theory]
     [InlineData("anthropic")]
-    [InlineData("Anthropic")]
-    public void Validate_PlannedKind_SaysNotSupportedByThisBuildYet(string kind)
+    [InlineData("Gemini")]
+    public void Validate_NativeKindWithoutBaseUrl_UsesItsDefaultEndpoint(string kind)
     {
         var options = Valid();
         options.Providers["p"].Kind = kind;
+        options.Providers["p"].BaseUrl = null;
 
-        var failure = Assert.Single(Failures(options));
-
-        Assert.StartsWith("Dispatcher:Providers:p:Kind", failure, StringComparison.Ordinal);
-        Assert.Contains("not supported by this build yet", failure, StringComparison.Ordinal);
+        Assert.True(Validate(options).Succeeded);
     }
 
     [Theory]

@@ -18,6 +18,7 @@ public sealed class BuiltInConfiguration : IPostConfigureOptions<DispatcherOptio
         new("TOGETHER_API_KEY", "together", "https://api.together.xyz/v1", [new("meta-llama/Llama-3.3-70B-Instruct-Turbo", 0.88m, 0.88m, 128_000)]),
         new("DASHSCOPE_API_KEY", "qwen", "https://dashscope-intl.aliyuncs.com/compatible-mode/v1", [new("qwen-plus", 0.4m, 1.2m, 131_072)]),
         new("OPENROUTER_API_KEY", "openrouter", "https://openrouter.ai/api/v1", [new("openai/gpt-4o-mini", 0.15m, 0.6m, 128_000)]),
+        new("ANTHROPIC_API_KEY", "anthropic", null, [new("claude-sonnet-4-5", 3m, 15m, 200_000), new("claude-haiku-4-5", 1m, 5m, 200_000)], ProviderKinds.Anthropic),
         new("GEMINI_API_KEY", "gemini", null, [new("gemini-2.5-flash", 0.3m, 2.5m, 1_048_576), new("gemini-2.5-pro", 1.25m, 10m, 1_048_576)], ProviderKinds.Gemini),
     ];
 

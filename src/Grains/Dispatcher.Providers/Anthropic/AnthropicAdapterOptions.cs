@@ -3,9 +3,15 @@ namespace Dispatcher.Providers.Anthropic;
 /// <summary>Settings of one provider that speaks Anthropic's Messages API.</summary>
 public sealed class AnthropicAdapterOptions
 {
+    /// <summary>Anthropic's API base.</summary>
+    public const string DefaultBaseUrl = "https://api.anthropic.com/v1";
+
+    /// <summary>The <c>anthropic-version</c> header sent when none is configured.</summary>
+    public const string DefaultApiVersion = "2023-06-01";
+
     /// <summary>The API base; messages are created at <c>{BaseUrl}/messages</c>.</summary>
     /// <value>Default <c>https://api.anthropic.com/v1</c>.</value>
-    public Uri BaseUrl { get; init; } = new("https://api.anthropic.com/v1");
+    public Uri BaseUrl { get; init; } = new(DefaultBaseUrl);
 
     /// <summary>Extra request headers (for example <c>anthropic-beta</c>).</summary>
     /// <value>Default none.</value>
@@ -13,7 +19,7 @@ public sealed class AnthropicAdapterOptions
 
     /// <summary>The <c>anthropic-version</c> header sent with every request.</summary>
     /// <value>Default <c>2023-06-01</c>.</value>
-    public string ApiVersion { get; init; } = "2023-06-01";
+    public string ApiVersion { get; init; } = DefaultApiVersion;
 
     /// <summary>
     /// The <c>max_tokens</c> sent when the request sets neither <c>max_completion_tokens</c> nor <c>max_tokens</c>
