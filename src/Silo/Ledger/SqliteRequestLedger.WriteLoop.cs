@@ -15,18 +15,9 @@ internal sealed partial class SqliteRequestLedger
             while (await reader.WaitToReadAsync())
             {
                 Drain(reader, batch);
-                if (!_acknowledged && batch.Count is > 0 and < MaxBatchSize && !_stopping.IsCancellationRequested)
+                if (!_acknowledged && batch.Count is > 0 and < MaxBatchSize)
                 {
-                    try
-                    {
-                        await Task.Delay(AsyncGatherWindow, _time, _stopping.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        // Stopping: write what is queued now.
-                    }
-
-                    Drain(reader, batch);
+                    await GatherAsync(reader, batch);
                 }
 
                 // Before the batch: rows queued after a tick see its deletions once they are acknowledged.
@@ -46,6 +37,25 @@ internal sealed partial class SqliteRequestLedger
         {
             _writer?.Dispose();
             _writer = null;
+        }
+    }
+
+    /// <summary>
+    /// Async durability: keeps taking rows as they come until the batch is full, the gather window has passed or the
+    /// ledger is stopping. It never sleeps while rows wait, so a full queue always drains.
+    /// </summary>
+    private async Task GatherAsync(ChannelReader<PendingRecord> reader, List<PendingRecord> batch)
+    {
+        var windowEnd = Task.Delay(AsyncGatherWindow, _time, _stopping.Token);
+        while (batch.Count < MaxBatchSize)
+        {
+            var more = reader.WaitToReadAsync().AsTask();
+            if (await Task.WhenAny(more, windowEnd) == windowEnd || !await more)
+            {
+                return;
+            }
+
+            Drain(reader, batch);
         }
     }
 
