@@ -49,25 +49,16 @@ public sealed class AnthropicAdapter : IChatAdapter
                 return CompletionResult.Failed(await ClassifyAsync(response, cancellationToken).ConfigureAwait(false), hint);
             }
 
-            if (!BoundedBody.HasMediaType(response.Content, "json"))
+            var (answer, unreadable) = await UpstreamExchange.ReadAnswerAsync(response, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
+            if (answer is null)
             {
-                return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream answered with a non-JSON content type"), hint);
+                return CompletionResult.Failed(unreadable!, hint);
             }
 
-            using var answer = new PooledBuffer(16 * 1024);
-            try
+            using (answer)
             {
-                if (!await BoundedBody.ReadAsync(response.Content, answer, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false))
-                {
-                    return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream's answer exceeds the size limit"), hint);
-                }
+                return Translate(answer, hint);
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException)
-            {
-                return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.ConnectionFailed, "the upstream connection broke while sending the answer"), hint);
-            }
-
-            return Translate(answer, hint);
         }
     }
 
@@ -135,58 +126,21 @@ public sealed class AnthropicAdapter : IChatAdapter
         return CompletionResult.Served(translated, facts, hint);
     }
 
-    private async Task<(HttpResponseMessage? Response, UpstreamFailure? Failure)> SendAsync(
+    private Task<(HttpResponseMessage? Response, UpstreamFailure? Failure)> SendAsync(
         UpstreamCall call, PooledBuffer body, CancellationToken cancellationToken)
     {
-        using var message = new HttpRequestMessage(HttpMethod.Post, _messagesUri)
-        {
-            Content = new ReadOnlyMemoryContent(body.WrittenMemory),
-            Version = System.Net.HttpVersion.Version11,
-        };
-        message.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-        if (call.ApiKey.Length > 0)
-        {
-            message.Headers.TryAddWithoutValidation("x-api-key", call.ApiKey);
-        }
-
+        var message = UpstreamExchange.JsonPost(_messagesUri, body, "x-api-key", call.ApiKey, _options.Headers);
         if (!_versionInHeaders)
         {
             message.Headers.TryAddWithoutValidation("anthropic-version", _options.ApiVersion);
         }
-        foreach (var (name, value) in _options.Headers)
-        {
-            message.Headers.TryAddWithoutValidation(name, value);
-        }
 
-        try
-        {
-            var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            return (response, null);
-        }
-        catch (HttpRequestException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return (null, UpstreamFailure.Of(FailureKind.ConnectionFailed, "could not connect to the upstream"));
-        }
-        catch (IOException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return (null, UpstreamFailure.Of(FailureKind.ConnectionFailed, "the upstream connection broke"));
-        }
+        return UpstreamExchange.SendAsync(_http, message, cancellationToken);
     }
 
     private async Task<UpstreamFailure> ClassifyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        using var errorBody = new PooledBuffer(2048);
-        try
-        {
-            await BoundedBody.ReadAsync(response.Content, errorBody, BoundedBody.MaxErrorBytes, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            // The status still classifies the failure when its body breaks off.
-        }
-
-        var span = errorBody.WrittenSpan;
-        return AnthropicErrors.Classify(
-            (int)response.StatusCode, response.Headers, span[..Math.Min(span.Length, BoundedBody.MaxErrorBytes)], _options.Time.GetUtcNow());
+        using var errorBody = await UpstreamExchange.ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        return AnthropicErrors.Classify((int)response.StatusCode, response.Headers, UpstreamExchange.ErrorSpan(errorBody), _options.Time.GetUtcNow());
     }
 }

@@ -49,25 +49,16 @@ public sealed class GeminiAdapter : IChatAdapter
                 return CompletionResult.Failed(await ClassifyAsync(response, cancellationToken).ConfigureAwait(false), hint);
             }
 
-            if (!BoundedBody.HasMediaType(response.Content, "json"))
+            var (raw, unreadable) = await UpstreamExchange.ReadAnswerAsync(response, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
+            if (raw is null)
             {
-                return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream answered with a non-JSON content type"), hint);
+                return CompletionResult.Failed(unreadable!, hint);
             }
 
-            using var raw = new PooledBuffer(16 * 1024);
-            try
+            using (raw)
             {
-                if (!await BoundedBody.ReadAsync(response.Content, raw, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false))
-                {
-                    return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream's answer exceeds the size limit"), hint);
-                }
+                return Translate(raw, attempt.Model.Name, hint);
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException)
-            {
-                return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.ConnectionFailed, "the upstream connection broke while sending the answer"), hint);
-            }
-
-            return Translate(raw, attempt.Model.Name, hint);
         }
     }
 
@@ -153,53 +144,13 @@ public sealed class GeminiAdapter : IChatAdapter
         return (new Uri(prefix + path + ":generateContent"), new Uri(prefix + path + ":streamGenerateContent?alt=sse"));
     }, _modelsBase);
 
-    private async Task<(HttpResponseMessage? Response, UpstreamFailure? Failure)> SendAsync(
-        UpstreamCall call, Uri uri, PooledBuffer body, CancellationToken cancellationToken)
-    {
-        using var message = new HttpRequestMessage(HttpMethod.Post, uri)
-        {
-            Content = new ReadOnlyMemoryContent(body.WrittenMemory),
-            Version = System.Net.HttpVersion.Version11,
-        };
-        message.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-        if (call.ApiKey.Length > 0)
-        {
-            message.Headers.TryAddWithoutValidation("x-goog-api-key", call.ApiKey);
-        }
-
-        foreach (var (name, value) in _options.Headers)
-        {
-            message.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        try
-        {
-            var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            return (response, null);
-        }
-        catch (HttpRequestException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return (null, UpstreamFailure.Of(FailureKind.ConnectionFailed, "could not connect to the upstream"));
-        }
-        catch (IOException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return (null, UpstreamFailure.Of(FailureKind.ConnectionFailed, "the upstream connection broke"));
-        }
-    }
+    private Task<(HttpResponseMessage? Response, UpstreamFailure? Failure)> SendAsync(
+        UpstreamCall call, Uri uri, PooledBuffer body, CancellationToken cancellationToken) =>
+        UpstreamExchange.SendAsync(_http, UpstreamExchange.JsonPost(uri, body, "x-goog-api-key", call.ApiKey, _options.Headers), cancellationToken);
 
     private static async Task<UpstreamFailure> ClassifyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        using var errorBody = new PooledBuffer(2048);
-        try
-        {
-            await BoundedBody.ReadAsync(response.Content, errorBody, BoundedBody.MaxErrorBytes, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            // The status still classifies the failure when its body breaks off.
-        }
-
-        var span = errorBody.WrittenSpan;
-        return GeminiErrors.Classify((int)response.StatusCode, response.Headers, span[..Math.Min(span.Length, BoundedBody.MaxErrorBytes)]);
+        using var errorBody = await UpstreamExchange.ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        return GeminiErrors.Classify((int)response.StatusCode, response.Headers, UpstreamExchange.ErrorSpan(errorBody));
     }
 }

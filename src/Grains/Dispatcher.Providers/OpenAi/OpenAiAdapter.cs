@@ -42,24 +42,10 @@ public sealed class OpenAiAdapter : IChatAdapter
                 return CompletionResult.Failed(await ClassifyAsync(response, cancellationToken).ConfigureAwait(false), hint);
             }
 
-            if (!BoundedBody.HasMediaType(response.Content, "json"))
+            var (answer, unreadable) = await UpstreamExchange.ReadAnswerAsync(response, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
+            if (answer is null)
             {
-                return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream answered with a non-JSON content type"), hint);
-            }
-
-            var answer = new PooledBuffer(16 * 1024);
-            try
-            {
-                if (!await BoundedBody.ReadAsync(response.Content, answer, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false))
-                {
-                    answer.Dispose();
-                    return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream's answer exceeds the size limit"), hint);
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException)
-            {
-                answer.Dispose();
-                return CompletionResult.Failed(UpstreamFailure.Of(FailureKind.ConnectionFailed, "the upstream connection broke while sending the answer"), hint);
+                return CompletionResult.Failed(unreadable!, hint);
             }
 
             if (!OpenAiResponseScanner.TryScan(answer.WrittenSpan, captureModel: true, out var facts, out var hasChoices)
@@ -123,53 +109,17 @@ public sealed class OpenAiAdapter : IChatAdapter
         return body;
     }
 
-    private async Task<(HttpResponseMessage? Response, UpstreamFailure? Failure)> SendAsync(
+    private Task<(HttpResponseMessage? Response, UpstreamFailure? Failure)> SendAsync(
         UpstreamCall call, PooledBuffer body, CancellationToken cancellationToken)
     {
         var uri = _options.ChatUriForModel is { } uriFor ? _modelUris.GetOrAdd(call.Model.Name, uriFor) : _chatUri;
-        using var message = new HttpRequestMessage(HttpMethod.Post, uri)
-        {
-            Content = new ReadOnlyMemoryContent(body.WrittenMemory),
-            Version = System.Net.HttpVersion.Version11,
-        };
-        message.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-        if (call.ApiKey.Length > 0)
-        {
-            message.Headers.TryAddWithoutValidation(_options.KeyHeader, _keyValues.GetOrAdd(call.ApiKey, static (key, prefix) => prefix + key, _options.KeyPrefix));
-        }
-        foreach (var (name, value) in _options.Headers)
-        {
-            message.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        try
-        {
-            var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            return (response, null);
-        }
-        catch (HttpRequestException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return (null, UpstreamFailure.Of(FailureKind.ConnectionFailed, "could not connect to the upstream"));
-        }
-        catch (IOException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return (null, UpstreamFailure.Of(FailureKind.ConnectionFailed, "the upstream connection broke"));
-        }
+        var key = call.ApiKey.Length > 0 ? _keyValues.GetOrAdd(call.ApiKey, static (key, prefix) => prefix + key, _options.KeyPrefix) : null;
+        return UpstreamExchange.SendAsync(_http, UpstreamExchange.JsonPost(uri, body, _options.KeyHeader, key, _options.Headers), cancellationToken);
     }
 
     private static async Task<UpstreamFailure> ClassifyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        using var errorBody = new PooledBuffer(2048);
-        try
-        {
-            await BoundedBody.ReadAsync(response.Content, errorBody, BoundedBody.MaxErrorBytes, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            // The status still classifies the failure when its body breaks off.
-        }
-
-        var span = errorBody.WrittenSpan;
-        return OpenAiErrors.Classify((int)response.StatusCode, response.Headers, span[..Math.Min(span.Length, BoundedBody.MaxErrorBytes)]);
+        using var errorBody = await UpstreamExchange.ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        return OpenAiErrors.Classify((int)response.StatusCode, response.Headers, UpstreamExchange.ErrorSpan(errorBody));
     }
 }
