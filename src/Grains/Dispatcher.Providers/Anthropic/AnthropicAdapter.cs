@@ -81,30 +81,8 @@ public sealed class AnthropicAdapter : IChatAdapter
         }
 
         var hint = AnthropicRateLimits.Hint(response.Headers, _options.Time.GetUtcNow());
-        if (!response.IsSuccessStatusCode || !BoundedBody.HasMediaType(response.Content, "event-stream"))
-        {
-            using (response)
-            using (body)
-            {
-                var error = response.IsSuccessStatusCode
-                    ? UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream answered a stream request without an event stream")
-                    : await ClassifyAsync(response, cancellationToken).ConfigureAwait(false);
-                return StreamOpenResult.Failed(error, hint);
-            }
-        }
-
-        try
-        {
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var created = _options.Time.GetUtcNow().ToUnixTimeSeconds();
-            return StreamOpenResult.Opened(new AnthropicChunkSource(response, stream, body, created), hint);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            response.Dispose();
-            body.Dispose();
-            return StreamOpenResult.Failed(UpstreamFailure.Of(FailureKind.StreamCut, "the upstream connection broke before the stream began"), hint);
-        }
+        return await UpstreamExchange.OpenEventStreamAsync(response, body, hint, ClassifyAsync,
+            (upstream, events, requestBody) => new AnthropicChunkSource(upstream, events, requestBody, _options.Time.GetUtcNow().ToUnixTimeSeconds()), cancellationToken).ConfigureAwait(false);
     }
 
     private CompletionResult Translate(PooledBuffer answer, RateLimitHint hint)

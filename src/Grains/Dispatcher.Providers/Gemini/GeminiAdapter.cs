@@ -81,30 +81,8 @@ public sealed class GeminiAdapter : IChatAdapter
         }
 
         var hint = RateLimitHeaders.Hint(response.Headers);
-        if (!response.IsSuccessStatusCode || !BoundedBody.HasMediaType(response.Content, "event-stream"))
-        {
-            using (response)
-            using (body)
-            {
-                var error = response.IsSuccessStatusCode
-                    ? UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream answered a stream request without an event stream")
-                    : await ClassifyAsync(response, cancellationToken).ConfigureAwait(false);
-                return StreamOpenResult.Failed(error, hint);
-            }
-        }
-
-        try
-        {
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var created = _options.Time.GetUtcNow().ToUnixTimeSeconds();
-            return StreamOpenResult.Opened(new GeminiChunkSource(stream, attempt.Model.Name, created, response, body), hint);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            response.Dispose();
-            body.Dispose();
-            return StreamOpenResult.Failed(UpstreamFailure.Of(FailureKind.StreamCut, "the upstream connection broke before the stream began"), hint);
-        }
+        return await UpstreamExchange.OpenEventStreamAsync(response, body, hint, ClassifyAsync,
+            (upstream, events, requestBody) => new GeminiChunkSource(events, attempt.Model.Name, _options.Time.GetUtcNow().ToUnixTimeSeconds(), upstream, requestBody), cancellationToken).ConfigureAwait(false);
     }
 
     private CompletionResult Translate(PooledBuffer raw, string requestedModel, RateLimitHint hint)

@@ -101,4 +101,40 @@ internal static class UpstreamExchange
             throw;
         }
     }
+
+    /// <summary>
+    /// Turns a response to a stream request into a chunk source: an error status is classified by
+    /// <paramref name="classify"/>, a success without an event stream is <c>invalid_response</c>. Takes ownership of
+    /// <paramref name="response"/> and <paramref name="requestBody"/> (the source disposes them, or they are disposed here).
+    /// </summary>
+    public static async Task<StreamOpenResult> OpenEventStreamAsync(
+        HttpResponseMessage response, PooledBuffer requestBody, RateLimitHint hint,
+        Func<HttpResponseMessage, CancellationToken, Task<UpstreamFailure>> classify,
+        Func<HttpResponseMessage, Stream, PooledBuffer, IChunkSource> createSource,
+        CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode || !BoundedBody.HasMediaType(response.Content, "event-stream"))
+        {
+            using (response)
+            using (requestBody)
+            {
+                var error = response.IsSuccessStatusCode
+                    ? UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream answered a stream request without an event stream")
+                    : await classify(response, cancellationToken).ConfigureAwait(false);
+                return StreamOpenResult.Failed(error, hint);
+            }
+        }
+
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            return StreamOpenResult.Opened(createSource(response, stream, requestBody), hint);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            response.Dispose();
+            requestBody.Dispose();
+            return StreamOpenResult.Failed(UpstreamFailure.Of(FailureKind.StreamCut, "the upstream connection broke before the stream began"), hint);
+        }
+    }
 }

@@ -77,29 +77,8 @@ public sealed class OpenAiAdapter : IChatAdapter
         }
 
         var hint = RateLimitHeaders.Hint(response.Headers);
-        if (!response.IsSuccessStatusCode || !BoundedBody.HasMediaType(response.Content, "event-stream"))
-        {
-            using (response)
-            using (body)
-            {
-                var error = response.IsSuccessStatusCode
-                    ? UpstreamFailure.Of(FailureKind.InvalidResponse, "the upstream answered a stream request without an event stream")
-                    : await ClassifyAsync(response, cancellationToken).ConfigureAwait(false);
-                return StreamOpenResult.Failed(error, hint);
-            }
-        }
-
-        try
-        {
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return StreamOpenResult.Opened(new OpenAiChunkSource(response, stream, body), hint);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            response.Dispose();
-            body.Dispose();
-            return StreamOpenResult.Failed(UpstreamFailure.Of(FailureKind.StreamCut, "the upstream connection broke before the stream began"), hint);
-        }
+        return await UpstreamExchange.OpenEventStreamAsync(response, body, hint, ClassifyAsync,
+            static (upstream, events, requestBody) => new OpenAiChunkSource(upstream, events, requestBody), cancellationToken).ConfigureAwait(false);
     }
 
     private static PooledBuffer WriteBody(UpstreamCall call)
