@@ -40,7 +40,6 @@ public sealed partial class DispatchEngine
         var startedAt = _time.GetTimestamp();
         var deadline = route.Options.Deadline;
         var candidates = request.Strict ? 1 : route.Chain.Count;
-        var estimatedTokens = request.Request.EstimatedPromptTokens + (request.Request.MaxOutputTokens ?? 0);
         var ceiling = request.MaxCostUsd ?? route.Options.MaxCostUsd;
         var lastKind = FailureKind.None;
         TimeSpan? shortestRetryAfter = null;
@@ -76,6 +75,7 @@ public sealed partial class DispatchEngine
                     return Failed(trail, lastKind == FailureKind.None ? FailureKind.Timeout : lastKind, shortestRetryAfter, waited, false);
                 }
 
+                var estimatedTokens = candidate.Tokens.Estimate(request.Request) + (request.Request.MaxOutputTokens ?? 0);
                 var acquired = candidate.Provider.TryAcquire(candidate.Breaker, estimatedTokens);
                 if (!acquired.Granted)
                 {
@@ -182,6 +182,7 @@ public sealed partial class DispatchEngine
         if (outcome.Completion is { } completion)
         {
             var usage = completion.Facts.Usage ?? default;
+            candidate.Tokens.Calibrate(request.Request, usage.PromptTokens);
             candidate.Provider.Report(lease, FailureKind.None, null, completion.RateLimits, usage.TotalTokens);
             trail.Add(new AttemptRecord(candidate.Alias, candidate.Provider.Name, lease.Key.Id, FailureKind.None, DispatchAction.Served,
                 200, _time.GetElapsedTime(attemptStarted).TotalMilliseconds, candidate.Cost(usage), null));
@@ -191,7 +192,7 @@ public sealed partial class DispatchEngine
         var start = outcome.Stream!;
         var trailer = new StreamTrailer(request.RequestId, request.Request.ClientWantsUsage, outcome.ChunkId, outcome.UpstreamModel,
             _time.GetUtcNow().ToUnixTimeSeconds());
-        var stream = new StreamingAnswer(start, candidate, lease, trail, trailer, _time, attemptStarted);
+        var stream = new StreamingAnswer(start, candidate, lease, trail, trailer, _time, attemptStarted, request.Request);
         return new DispatchResult(trail, waited) { Served = candidate, Stream = stream };
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Grains.Routing;
 using Dispatcher.Providers;
+using Dispatcher.Providers.Chat;
 
 namespace Dispatcher.Grains.Dispatch;
 
@@ -21,12 +22,14 @@ public sealed class StreamingAnswer : IAsyncDisposable
     private readonly StreamTrailer _trailer;
     private readonly TimeProvider _time;
     private readonly long _startedAt;
+    private readonly ChatRequest _request;
     private TokenUsage? _usage;
     private bool _completed;
 
     internal StreamingAnswer(StreamStart start, ModelDeployment deployment, ProviderLease lease, DecisionTrail trail,
-        StreamTrailer trailer, TimeProvider time, long startedAt)
+        StreamTrailer trailer, TimeProvider time, long startedAt, ChatRequest request)
     {
+        _request = request;
         _source = start.Source;
         _watchdog = start.Watchdog;
         _held = start.Held;
@@ -139,6 +142,7 @@ public sealed class StreamingAnswer : IAsyncDisposable
         _completed = true;
         EndKind = kind;
         var usage = _usage ?? default;
+        Deployment.Tokens.Calibrate(_request, usage.PromptTokens);
         Deployment.Provider.Report(_lease, kind, failure?.RetryAfter, default, usage.TotalTokens);
         var latency = _time.GetElapsedTime(_startedAt).TotalMilliseconds;
         var action = kind == FailureKind.None ? DispatchAction.Served : DispatchAction.FailFast;

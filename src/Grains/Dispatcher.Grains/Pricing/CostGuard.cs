@@ -20,7 +20,7 @@ public static class CostGuard
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(route);
         var output = request.MaxOutputTokens ?? route.ExpectedOutputTokens;
-        return ((request.EstimatedPromptTokens * model.Options.InputPricePerMTok) + (output * model.Options.OutputPricePerMTok)) / 1_000_000m;
+        return ((model.Tokens.Estimate(request) * model.Options.InputPricePerMTok) + (output * model.Options.OutputPricePerMTok)) / 1_000_000m;
     }
 
     /// <summary>Why <paramref name="candidate"/> may not be tried, or null when it may.</summary>

@@ -44,7 +44,7 @@ public static class CandidateFit
 
         if (options.ContextWindow is { } window)
         {
-            var needed = request.EstimatedPromptTokens + (request.MaxOutputTokens ?? 0);
+            var needed = model.Tokens.Estimate(request) + (request.MaxOutputTokens ?? 0);
             if (needed > window)
             {
                 detail = string.Create(CultureInfo.InvariantCulture, $"skipped: about {needed} tokens (prompt estimate plus output) exceed the model's context window of {window}");

@@ -45,6 +45,9 @@ public sealed class ModelDeployment
     /// <summary>Bounds a stream's wait for its first content by <see cref="ModelTimeoutOptions.FirstToken"/>.</summary>
     public ResiliencePipeline StreamStartPipeline { get; }
 
+    /// <summary>This model's prompt token estimate, calibrated by its answers.</summary>
+    public PromptTokenEstimator Tokens { get; } = new();
+
     /// <summary>The cost in USD of <paramref name="usage"/> at this model's prices.</summary>
     public decimal Cost(TokenUsage usage) =>
         ((usage.PromptTokens * Options.InputPricePerMTok) + (usage.CompletionTokens * Options.OutputPricePerMTok)) / 1_000_000m;
