@@ -45,4 +45,24 @@ public sealed class ModelDeploymentTests
 
         Assert.Equal(0.0075m, cost);
     }
+
+    [Fact]
+    public void Cost_CachedTokensWithCachedPrice_PricedAtIt_ReasoningAtOutputPrice()
+    {
+        var options = new ModelOptions { Provider = "openai", InputPricePerMTok = 2.5m, CachedInputPricePerMTok = 1.25m, OutputPricePerMTok = 10m };
+        var deployment = new ModelDeployment("gpt-4o", options, _provider, _time);
+
+        var cost = deployment.Cost(new TokenUsage(PromptTokens: 1000, CompletionTokens: 500, CachedTokens: 400, ReasoningTokens: 300));
+
+        Assert.Equal(((600 * 2.5m) + (400 * 1.25m) + (500 * 10m)) / 1_000_000m, cost);
+    }
+
+    [Fact]
+    public void Cost_CachedTokensWithoutCachedPrice_PricedAsInput()
+    {
+        var options = new ModelOptions { Provider = "openai", InputPricePerMTok = 2.5m, OutputPricePerMTok = 10m };
+        var deployment = new ModelDeployment("gpt-4o", options, _provider, _time);
+
+        Assert.Equal(0.0075m, deployment.Cost(new TokenUsage(1000, 500, CachedTokens: 400, ReasoningTokens: 0)));
+    }
 }

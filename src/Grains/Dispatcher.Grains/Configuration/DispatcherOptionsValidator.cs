@@ -141,6 +141,11 @@ public sealed class DispatcherOptionsValidator : IValidateOptions<DispatcherOpti
             errors.Add($"{path}:InputPricePerMTok must not be negative.");
         }
 
+        if (model.CachedInputPricePerMTok < 0)
+        {
+            errors.Add($"{path}:CachedInputPricePerMTok must not be negative.");
+        }
+
         if (model.OutputPricePerMTok < 0)
         {
             errors.Add($"{path}:OutputPricePerMTok must not be negative.");

@@ -18,7 +18,10 @@ public sealed class ModelOptions
     /// <summary>USD per million input tokens. Default 0.</summary>
     public decimal InputPricePerMTok { get; set; }
 
-    /// <summary>USD per million output tokens. Default 0.</summary>
+    /// <summary>USD per million input tokens served from the provider's prompt cache; null = the input price.</summary>
+    public decimal? CachedInputPricePerMTok { get; set; }
+
+    /// <summary>USD per million output tokens (reasoning tokens included). Default 0.</summary>
     public decimal OutputPricePerMTok { get; set; }
 
     /// <summary>What the model can take: tools, json_schema, vision…</summary>

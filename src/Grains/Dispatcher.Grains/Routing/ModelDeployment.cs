@@ -48,9 +48,18 @@ public sealed class ModelDeployment
     /// <summary>This model's prompt token estimate, calibrated by its answers.</summary>
     public PromptTokenEstimator Tokens { get; } = new();
 
-    /// <summary>The cost in USD of <paramref name="usage"/> at this model's prices.</summary>
-    public decimal Cost(TokenUsage usage) =>
-        ((usage.PromptTokens * Options.InputPricePerMTok) + (usage.CompletionTokens * Options.OutputPricePerMTok)) / 1_000_000m;
+    /// <summary>
+    /// The cost in USD of <paramref name="usage"/> at this model's prices: cached prompt tokens at
+    /// <see cref="ModelOptions.CachedInputPricePerMTok"/> (else the input price), the rest of the prompt at the input
+    /// price, completion tokens (reasoning included) at the output price.
+    /// </summary>
+    public decimal Cost(TokenUsage usage)
+    {
+        var cached = Math.Clamp(usage.CachedTokens, 0, usage.PromptTokens);
+        var cachedPrice = Options.CachedInputPricePerMTok ?? Options.InputPricePerMTok;
+        return (((usage.PromptTokens - cached) * Options.InputPricePerMTok) + (cached * cachedPrice)
+            + (usage.CompletionTokens * Options.OutputPricePerMTok)) / 1_000_000m;
+    }
 
     private static ResiliencePipeline Timeout(TimeSpan timeout, TimeProvider time) =>
         new ResiliencePipelineBuilder { TimeProvider = time }
