@@ -26,7 +26,7 @@ public sealed class SimulatedAdapter : IChatAdapter
         using (var json = new Utf8JsonWriter(body))
         {
             json.WriteStartObject();
-            SimulatedAnswer.WriteHeader(json, "chat.completion", attempt.Model.Name);
+            SimulatedAnswer.WriteHeader(json, SimulatedAnswer.NewId(), "chat.completion", attempt.Model.Name);
             json.WriteStartArray("choices");
             json.WriteStartObject();
             json.WriteNumber("index", 0);

@@ -14,9 +14,12 @@ internal readonly record struct SimulatedAnswer(string Text, TokenUsage Usage)
         return new SimulatedAnswer(text, new TokenUsage(attempt.Request.EstimatedPromptTokens, completion, 0, 0));
     }
 
-    public static void WriteHeader(Utf8JsonWriter json, string objectType, string model)
+    /// <summary>A new answer id; every chunk of one stream carries the same id, as OpenAI's do.</summary>
+    public static string NewId() => "chatcmpl-sim-" + Interlocked.Increment(ref _sequence).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static void WriteHeader(Utf8JsonWriter json, string id, string objectType, string model)
     {
-        json.WriteString("id", "chatcmpl-sim-" + Interlocked.Increment(ref _sequence).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteString("id", id);
         json.WriteString("object", objectType);
         json.WriteNumber("created", 1_767_225_600);
         json.WriteString("model", model);

@@ -9,6 +9,7 @@ internal sealed class SimulatedChunkSource : IChunkSource
     private readonly SimulatedAnswer _answer;
     private readonly string[] _words;
     private readonly PooledBuffer _chunk = new(512);
+    private readonly string _id = SimulatedAnswer.NewId();
     private int _next = -1;
 
     public SimulatedChunkSource(string model, SimulatedAnswer answer)
@@ -36,7 +37,7 @@ internal sealed class SimulatedChunkSource : IChunkSource
         _chunk.Clear();
         using var json = new Utf8JsonWriter(_chunk);
         json.WriteStartObject();
-        SimulatedAnswer.WriteHeader(json, "chat.completion.chunk", _model);
+        SimulatedAnswer.WriteHeader(json, _id, "chat.completion.chunk", _model);
         json.WriteStartArray("choices");
         if (index <= _words.Length)
         {
@@ -82,6 +83,7 @@ internal sealed class SimulatedChunkSource : IChunkSource
             Usage = usageOnly ? _answer.Usage : null,
             FinishReason = index == _words.Length ? FinishReasons.Stop : null,
             Model = index < 0 ? _model : null,
+            Id = index < 0 ? _id : null,
         };
         return ValueTask.FromResult(ChunkReadStatus.Chunk);
     }
