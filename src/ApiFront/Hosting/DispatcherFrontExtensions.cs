@@ -18,10 +18,15 @@ public static partial class DispatcherFrontExtensions
     public static WebApplicationBuilder AddDispatcherFront(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+        var urls = builder.Configuration["urls"];
+        var endpoints = builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(static endpoint => endpoint["Url"] ?? string.Empty).ToArray();
+        if (string.IsNullOrEmpty(urls) && endpoints.Length == 0)
         {
+            urls = DefaultUrl;
             builder.WebHost.UseUrls(DefaultUrl);
         }
+
+        ExposureGuard.Check(builder.Configuration, (urls ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Concat(endpoints));
 
         // ASP.NET Core's per-request Information logs ("Request starting…") cost more CPU than the whole dispatch.
         // Configuration (Logging:LogLevel:Microsoft.AspNetCore) still overrides this default.
