@@ -104,6 +104,8 @@ public sealed class DispatcherFixture : IAsyncLifetime
         config["Dispatcher:Providers:azure:ApiVersion"] = "2024-10-21";
         AddProvider(config, "google", new Uri(Upstream.BaseUrl, "/v1beta").ToString(), [GeminiKey], minimumThroughput: 1000);
         config["Dispatcher:Providers:google:Kind"] = "gemini";
+        AddProvider(config, "metered", upstream, ["sk-test-metered-0001"], minimumThroughput: 1000);
+        config["Dispatcher:Providers:metered:Rpm"] = "1";
         AddProvider(config, "claude", upstream, [AnthropicKey], minimumThroughput: 1000);
         config["Dispatcher:Providers:claude:Kind"] = "anthropic";
         AddModel(config, "primary", "alpha", "primary-model", 2.5m, 10m);
@@ -113,6 +115,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
         AddModel(config, "azure-gpt", "azure", "azure-deployment", 2.5m, 10m);
         AddModel(config, "gem-flash", "google", "gemini-2.5-flash", 0.3m, 2.5m);
         AddModel(config, "sonnet", "claude", "claude-sonnet-4-5", 3m, 15m);
+        AddModel(config, "metered", "metered", "metered-model", 1m, 1m);
         AddModel(config, "tiny", "alpha", "tiny-model", 0.1m, 0.1m);
         config["Dispatcher:Models:tiny:ContextWindow"] = "64";
         config["Dispatcher:Models:tiny:Capabilities:0"] = "json_schema";

@@ -31,9 +31,9 @@ public sealed class DispatcherOptionsValidator : IValidateOptions<DispatcherOpti
             errors.Add($"{root}:Retry:MaxAttemptsPerRequest must be at least 1.");
         }
 
-        if (options.Retry.SameCandidateRetries < 0 || options.Retry.MaxRetryAfter < TimeSpan.Zero)
+        if (options.Retry.SameCandidateRetries < 0 || options.Retry.MaxRetryAfter < TimeSpan.Zero || options.Retry.MaxRecoveryWait < TimeSpan.Zero)
         {
-            errors.Add($"{root}:Retry:SameCandidateRetries and {root}:Retry:MaxRetryAfter must not be negative.");
+            errors.Add($"{root}:Retry:SameCandidateRetries, {root}:Retry:MaxRetryAfter and {root}:Retry:MaxRecoveryWait must not be negative.");
         }
 
         if (!string.Equals(options.Cluster.Mode, "Embedded", StringComparison.OrdinalIgnoreCase))

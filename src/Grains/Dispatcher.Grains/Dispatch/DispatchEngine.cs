@@ -45,97 +45,122 @@ public sealed partial class DispatchEngine
         TimeSpan? shortestRetryAfter = null;
         long waited = 0;
 
-        for (var c = 0; c < candidates; c++)
+        for (var pass = 0; ; pass++)
         {
-            var candidate = route.Chain[c];
-            var misfit = CandidateFit.Check(request.Request, candidate, out var misfitDetail);
-            if (misfit == FailureKind.None && CostGuard.Refusal(request.Request, route, candidate, ceiling, trail.TotalCostUsd) is { } tooDear)
+            for (var c = 0; c < candidates; c++)
             {
-                (misfit, misfitDetail) = (FailureKind.CostCeiling, tooDear);
-            }
-
-            if (misfit != FailureKind.None)
-            {
-                lastKind = misfit;
-                trail.Add(new AttemptRecord(candidate.Alias, candidate.Provider.Name, null, misfit, DispatchAction.NextCandidate, 0, 0, 0m, misfitDetail));
-                LogSkipped(request.RequestId, candidate.Alias, misfit.ToWireName());
-                continue;
-            }
-
-            var retriesLeft = _retry.SameCandidateRetries;
-            while (true)
-            {
-                if (trail.Count >= _retry.MaxAttemptsPerRequest)
+                var candidate = route.Chain[c];
+                var misfit = CandidateFit.Check(request.Request, candidate, out var misfitDetail);
+                if (misfit == FailureKind.None && CostGuard.Refusal(request.Request, route, candidate, ceiling, trail.TotalCostUsd) is { } tooDear)
                 {
-                    return Failed(trail, lastKind, shortestRetryAfter, waited, attemptCapReached: true);
+                    (misfit, misfitDetail) = (FailureKind.CostCeiling, tooDear);
                 }
 
-                if (_time.GetElapsedTime(startedAt) >= deadline)
+                if (misfit != FailureKind.None)
                 {
-                    return Failed(trail, lastKind == FailureKind.None ? FailureKind.Timeout : lastKind, shortestRetryAfter, waited, false);
+                    lastKind = misfit;
+                    trail.Add(new AttemptRecord(candidate.Alias, candidate.Provider.Name, null, misfit, DispatchAction.NextCandidate, 0, 0, 0m, misfitDetail));
+                    LogSkipped(request.RequestId, candidate.Alias, misfit.ToWireName());
+                    continue;
                 }
 
-                var estimatedTokens = candidate.Tokens.Estimate(request.Request) + (request.Request.MaxOutputTokens ?? 0);
-                var acquired = candidate.Provider.TryAcquire(candidate.Breaker, estimatedTokens);
-                if (!acquired.Granted)
+                var retriesLeft = _retry.SameCandidateRetries;
+                while (true)
                 {
-                    lastKind = acquired.SkipReason;
-                    shortestRetryAfter = Shortest(shortestRetryAfter, acquired.RetryAfter);
-                    trail.Add(new AttemptRecord(candidate.Alias, candidate.Provider.Name, null, acquired.SkipReason,
-                        DispatchAction.NextCandidate, 0, 0, 0m, SkipDetail(acquired.SkipReason)));
-                    LogSkipped(request.RequestId, candidate.Alias, acquired.SkipReason.ToWireName());
-                    break;
-                }
-
-                var attemptStarted = _time.GetTimestamp();
-                var outcome = await _runner.RunAsync(request, candidate, acquired.Lease, clientGone).ConfigureAwait(false);
-                waited += _time.GetTimestamp() - attemptStarted;
-                if (outcome.Failure is null)
-                {
-                    return Served(request, trail, candidate, acquired.Lease, outcome, attemptStarted, waited);
-                }
-
-                var failure = outcome.Failure;
-                lastKind = failure.Kind;
-                if (candidate.Provider.Report(acquired.Lease, failure.Kind, failure.RetryAfter, outcome.RateLimits, 0))
-                {
-                    LogBreakerChanged(candidate.Provider.Name, candidate.Upstream.Name, candidate.Breaker.State.ToString());
-                }
-
-                var (action, wait) = Next(failure, candidate, route.Options.ContentFilterFallback, ref retriesLeft);
-                trail.Add(new AttemptRecord(candidate.Alias, candidate.Provider.Name, acquired.Lease.Key.Id, failure.Kind, action,
-                    failure.StatusCode, _time.GetElapsedTime(attemptStarted).TotalMilliseconds, 0m, failure.Detail));
-                LogAttemptFailed(request.RequestId, candidate.Alias, candidate.Provider.Name, failure.Kind.ToWireName(), failure.StatusCode, action.ToWireName());
-                if (failure.Kind is FailureKind.RateLimited or FailureKind.QuotaExhausted && failure.RetryAfter is { } upstreamWait)
-                {
-                    shortestRetryAfter = Shortest(shortestRetryAfter, upstreamWait);
-                }
-
-                if (action == DispatchAction.FailFast)
-                {
-                    return Failed(trail, failure.Kind, shortestRetryAfter, waited, false);
-                }
-
-                if (action == DispatchAction.NextCandidate)
-                {
-                    break;
-                }
-
-                if (wait > TimeSpan.Zero)
-                {
-                    var waitStarted = _time.GetTimestamp();
-                    try
+                    if (trail.Count >= _retry.MaxAttemptsPerRequest)
                     {
-                        await Task.Delay(wait, _time, clientGone).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return Failed(trail, FailureKind.Cancelled, shortestRetryAfter, waited, false);
+                        return Failed(trail, lastKind, shortestRetryAfter, waited, attemptCapReached: true);
                     }
 
-                    waited += _time.GetTimestamp() - waitStarted;
+                    if (_time.GetElapsedTime(startedAt) >= deadline)
+                    {
+                        return Failed(trail, lastKind == FailureKind.None ? FailureKind.Timeout : lastKind, shortestRetryAfter, waited, false);
+                    }
+
+                    var estimatedTokens = candidate.Tokens.Estimate(request.Request) + (request.Request.MaxOutputTokens ?? 0);
+                    var acquired = candidate.Provider.TryAcquire(candidate.Breaker, estimatedTokens);
+                    if (!acquired.Granted)
+                    {
+                        lastKind = acquired.SkipReason;
+                        shortestRetryAfter = Shortest(shortestRetryAfter, acquired.RetryAfter);
+                        trail.Add(new AttemptRecord(candidate.Alias, candidate.Provider.Name, null, acquired.SkipReason,
+                            DispatchAction.NextCandidate, 0, 0, 0m, SkipDetail(acquired.SkipReason)));
+                        LogSkipped(request.RequestId, candidate.Alias, acquired.SkipReason.ToWireName());
+                        break;
+                    }
+
+                    var attemptStarted = _time.GetTimestamp();
+                    var outcome = await _runner.RunAsync(request, candidate, acquired.Lease, clientGone).ConfigureAwait(false);
+                    waited += _time.GetTimestamp() - attemptStarted;
+                    if (outcome.Failure is null)
+                    {
+                        return Served(request, trail, candidate, acquired.Lease, outcome, attemptStarted, waited);
+                    }
+
+                    var failure = outcome.Failure;
+                    lastKind = failure.Kind;
+                    if (candidate.Provider.Report(acquired.Lease, failure.Kind, failure.RetryAfter, outcome.RateLimits, 0))
+                    {
+                        LogBreakerChanged(candidate.Provider.Name, candidate.Upstream.Name, candidate.Breaker.State.ToString());
+                    }
+
+                    var (action, wait) = Next(failure, candidate, route.Options.ContentFilterFallback, ref retriesLeft);
+                    trail.Add(new AttemptRecord(candidate.Alias, candidate.Provider.Name, acquired.Lease.Key.Id, failure.Kind, action,
+                        failure.StatusCode, _time.GetElapsedTime(attemptStarted).TotalMilliseconds, 0m, failure.Detail));
+                    LogAttemptFailed(request.RequestId, candidate.Alias, candidate.Provider.Name, failure.Kind.ToWireName(), failure.StatusCode, action.ToWireName());
+                    if (failure.Kind is FailureKind.RateLimited or FailureKind.QuotaExhausted && failure.RetryAfter is { } upstreamWait)
+                    {
+                        shortestRetryAfter = Shortest(shortestRetryAfter, upstreamWait);
+                    }
+
+                    if (action == DispatchAction.FailFast)
+                    {
+                        return Failed(trail, failure.Kind, shortestRetryAfter, waited, false);
+                    }
+
+                    if (action == DispatchAction.NextCandidate)
+                    {
+                        break;
+                    }
+
+                    if (wait > TimeSpan.Zero)
+                    {
+                        var waitStarted = _time.GetTimestamp();
+                        try
+                        {
+                            await Task.Delay(wait, _time, clientGone).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            return Failed(trail, FailureKind.Cancelled, shortestRetryAfter, waited, false);
+                        }
+
+                        waited += _time.GetTimestamp() - waitStarted;
+                    }
                 }
             }
+
+
+            // Every candidate is cooling down and the earliest recovers soon: wait for it once rather than fail.
+            var recovery = shortestRetryAfter ?? TimeSpan.MaxValue;
+            if (pass > 0 || !OnlyCoolingSkips(trail) || recovery > _retry.MaxRecoveryWait
+                || _time.GetElapsedTime(startedAt) + recovery >= deadline)
+            {
+                break;
+            }
+
+            var recoveryStarted = _time.GetTimestamp();
+            try
+            {
+                await Task.Delay(recovery, _time, clientGone).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return Failed(trail, FailureKind.Cancelled, shortestRetryAfter, waited, false);
+            }
+
+            waited += _time.GetTimestamp() - recoveryStarted;
+            shortestRetryAfter = null;
         }
 
         return Failed(trail, lastKind, shortestRetryAfter, waited, attemptCapReached: false);
@@ -198,6 +223,19 @@ public sealed partial class DispatchEngine
 
     private static DispatchResult Failed(DecisionTrail trail, FailureKind lastKind, TimeSpan? retryAfter, long waited, bool attemptCapReached) =>
         new(trail, waited) { Failure = FailureVerdict.For(trail, lastKind, retryAfter, attemptCapReached) };
+
+    private static bool OnlyCoolingSkips(DecisionTrail trail)
+    {
+        foreach (var attempt in trail.Attempts)
+        {
+            if (attempt.KeyId is not null || attempt.Kind is not (FailureKind.BreakerOpen or FailureKind.BudgetExhausted))
+            {
+                return false;
+            }
+        }
+
+        return trail.Count > 0;
+    }
 
     private static TimeSpan? Shortest(TimeSpan? current, TimeSpan candidate) =>
         current is { } value && value <= candidate ? value : candidate;
