@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # The test command (README): builds the solution and runs every test project, then prints the totals over all of
-# them as its last line, "N passed, N failed". It installs what the suites need when it is missing (nothing beyond
-# .NET yet: the suites run real Kestrel servers on loopback and SQLite in-process) and stops what it started.
+# them as its last line, "N passed, N failed". It installs what the suites need when it is missing (PostgreSQL from
+# Debian's package), starts a throwaway PostgreSQL server for the cluster suites, and stops what it started.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+pgroot=$(mktemp -d /tmp/dispatcher-pg-XXXXXX)
+cleanup() { scripts/postgres.sh stop "$pgroot/data" >/dev/null 2>&1; rm -rf "$log" "$pgroot"; }
+trap cleanup EXIT
+
+# PostgreSQL: one throwaway server on a free loopback port; each suite creates its own databases in it.
+scripts/postgres.sh install || { echo "could not install PostgreSQL"; echo "0 passed, 1 failed"; exit 1; }
+port=55432
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+DISPATCHER_TEST_POSTGRES=$(scripts/postgres.sh start "$pgroot/data" "$port") \
+  || { echo "could not start PostgreSQL"; echo "0 passed, 1 failed"; exit 1; }
+export DISPATCHER_TEST_POSTGRES
 
 # A hung test fails its project after five minutes instead of holding CI until its time limit.
 dotnet test Dispatcher.sln -c Release --nologo --blame-hang-timeout 5m 2>&1 | tee "$log"
