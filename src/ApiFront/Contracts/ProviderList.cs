@@ -3,4 +3,4 @@ using Dispatcher.Grains.Providers;
 namespace Dispatcher.ApiFront.Contracts;
 
 /// <summary>GET /v1/dispatcher/providers.</summary>
-public sealed record ProviderList(string Authority, IReadOnlyList<ProviderSnapshot> Data);
+public sealed record ProviderList(string Authority, IReadOnlyList<ProviderSnapshot> Data, ClusterView Cluster);

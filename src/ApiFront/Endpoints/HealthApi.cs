@@ -15,7 +15,7 @@ public static class HealthApi
         endpoints.MapGet("/healthz", () => TypedResults.Json(new HealthStatus("ok"), ApiJsonContext.Default.HealthStatus));
         endpoints.MapGet("/readyz", (NodeReadiness readiness, DispatcherRuntime runtime) => readiness.IsReady
             ? Results.Json(new HealthStatus("ready", runtime.ConfigurationSource), ApiJsonContext.Default.HealthStatus)
-            : Results.Json(new HealthStatus("starting"), ApiJsonContext.Default.HealthStatus, statusCode: 503));
+            : Results.Json(new HealthStatus(readiness.Waiting), ApiJsonContext.Default.HealthStatus, statusCode: 503));
         return endpoints;
     }
 }

@@ -15,10 +15,22 @@ public static class OperatorApi
     public static IEndpointRouteBuilder MapOperatorApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/v1/dispatcher");
-        group.MapGet("/providers", (DispatcherRuntime runtime, IProviderAuthority authority) =>
-            TypedResults.Json(
-                new ProviderList(authority.Mode, runtime.Providers.Values.Select(provider => provider.Snapshot()).OrderBy(p => p.Name, StringComparer.Ordinal).ToArray()),
-                ApiJsonContext.Default.ProviderList));
+        group.MapGet("/providers", async (DispatcherRuntime runtime, IProviderAuthority authority, HttpContext http) =>
+        {
+            var providers = runtime.Providers.Values.Select(provider => provider.Snapshot()).OrderBy(p => p.Name, StringComparer.Ordinal).ToArray();
+            ClusterView cluster;
+            try
+            {
+                cluster = await authority.DescribeAsync(http.RequestAborted);
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+            {
+                // The database is gone: the node's own view still answers, marked degraded (SPEC.md).
+                cluster = new ClusterView(authority.Mode, string.Empty, true, [], [], []);
+            }
+
+            return TypedResults.Json(new ProviderList(authority.Mode, providers, cluster), ApiJsonContext.Default.ProviderList);
+        });
         group.MapGet("/requests/{requestId}", async (string requestId, IRequestLedger ledger, HttpContext http) =>
         {
             var record = await ledger.FindAsync(requestId, http.RequestAborted);

@@ -17,4 +17,7 @@ internal sealed class EmbeddedProviderAuthority : IProviderAuthority
     public IDeploymentBreaker GetBreaker(string provider, string upstreamModel, BreakerOptions options) => new CircuitBreaker(options, _time);
 
     public IKeyBudget GetBudget(string provider, string keyId, int? rpm, int? tpm) => new KeyWindowBudget(rpm, tpm, _time);
+
+    public Task<ClusterView> DescribeAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(new ClusterView(Mode, Environment.MachineName, false, [], [], []));
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Dispatcher.Silo.Hosting;
 
@@ -31,7 +32,8 @@ public static class DispatcherSiloExtensions
                 "Dispatcher:Ledger:Durability must be Acknowledged or Async, and Dispatcher:Ledger:Retention positive.")
             .ValidateOnStart();
 
-        services.AddSingleton<IProviderAuthority, EmbeddedProviderAuthority>();
+        services.AddSingleton<NodeReadiness>();
+        AddAuthority(services);
         services.AddSingleton(static provider => new SqliteRequestLedger(
             Path.Combine(provider.GetRequiredService<IOptions<DispatcherOptions>>().Value.DataDirectory, "dispatcher.db"),
             provider.GetRequiredService<IOptions<LedgerOptions>>().Value,
@@ -41,8 +43,21 @@ public static class DispatcherSiloExtensions
         services.AddHostedService(static provider => provider.GetRequiredService<SqliteRequestLedger>());
         services.AddSingleton<DispatcherRuntime>();
         services.AddSingleton<DispatchEngine>();
-        services.AddSingleton<NodeReadiness>();
         services.AddHostedService<SiloStartup>();
+        services.AddHostedService<AuthorityStartup>();
         return services;
+    }
+
+    // The mode is read from the bound options when the authority is first resolved, so that configuration added
+    // after AddDispatcherSilo (tests, hosts) still decides it.
+    private static void AddAuthority(IServiceCollection services)
+    {
+        services.AddSingleton(static provider =>
+            NpgsqlDataSource.Create(provider.GetRequiredService<IOptions<DispatcherOptions>>().Value.Cluster.ConnectionString!));
+        services.AddSingleton<PostgresProviderAuthority>();
+        services.AddSingleton<IProviderAuthority>(static provider =>
+            provider.GetRequiredService<IOptions<DispatcherOptions>>().Value.Cluster.IsPostgres
+                ? provider.GetRequiredService<PostgresProviderAuthority>()
+                : new EmbeddedProviderAuthority(provider.GetRequiredService<TimeProvider>()));
     }
 }

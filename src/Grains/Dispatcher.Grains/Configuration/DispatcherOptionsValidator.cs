@@ -36,10 +36,7 @@ public sealed class DispatcherOptionsValidator : IValidateOptions<DispatcherOpti
             errors.Add($"{root}:Retry:SameCandidateRetries, {root}:Retry:MaxRetryAfter and {root}:Retry:MaxRecoveryWait must not be negative.");
         }
 
-        if (!string.Equals(options.Cluster.Mode, "Embedded", StringComparison.OrdinalIgnoreCase))
-        {
-            errors.Add($"{root}:Cluster:Mode '{options.Cluster.Mode}' is not available in this build; use Embedded.");
-        }
+        ValidateCluster(options.Cluster, errors);
 
         if (options.Providers.Count == 0)
         {
@@ -126,6 +123,25 @@ public sealed class DispatcherOptionsValidator : IValidateOptions<DispatcherOpti
         if (provider.FailureRate is < 0 or > 1)
         {
             errors.Add($"{path}:FailureRate must be between 0 and 1.");
+        }
+    }
+
+    private static void ValidateCluster(ClusterOptions cluster, List<string> errors)
+    {
+        const string path = DispatcherOptions.SectionName + ":Cluster";
+        if (!cluster.IsPostgres && !string.Equals(cluster.Mode, "Embedded", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"{path}:Mode '{cluster.Mode}' is unknown; use Embedded or Postgres.");
+        }
+
+        if (cluster.IsPostgres && string.IsNullOrWhiteSpace(cluster.ConnectionString))
+        {
+            errors.Add($"{path}:ConnectionString is required when {path}:Mode is Postgres.");
+        }
+
+        if (cluster.LeaseTtl < TimeSpan.FromSeconds(1) || cluster.ReportInterval <= TimeSpan.Zero || cluster.ReportInterval * 4 > cluster.LeaseTtl)
+        {
+            errors.Add($"{path}:LeaseTtl must be at least 1 second and {path}:ReportInterval positive and at most a quarter of it.");
         }
     }
 

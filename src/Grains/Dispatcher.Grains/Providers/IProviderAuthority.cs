@@ -16,4 +16,7 @@ public interface IProviderAuthority
 
     /// <summary>The budget of key <paramref name="keyId"/> on <paramref name="provider"/>.</summary>
     IKeyBudget GetBudget(string provider, string keyId, int? rpm, int? tpm);
+
+    /// <summary>The authority's view for the operator API (reads the database in a cluster: never on the hot path).</summary>
+    Task<ClusterView> DescribeAsync(CancellationToken cancellationToken);
 }
