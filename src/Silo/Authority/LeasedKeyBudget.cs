@@ -132,7 +132,7 @@ internal sealed class LeasedKeyBudget : IKeyBudget
             }
 
             RequestRefill(estimatedTokens);
-            var exhaustedUntil = Usable(now) is { } spent && spent.Exhausted ? spent.WindowEnd : now + RefillRetryAfter;
+            var exhaustedUntil = InWindow(now) is { } spent && spent.Exhausted ? spent.WindowEnd : now + RefillRetryAfter;
             retryAfter = exhaustedUntil - now;
             return false;
         }
@@ -142,7 +142,7 @@ internal sealed class LeasedKeyBudget : IKeyBudget
     {
         lock (_gate)
         {
-            if (Usable(_time.GetUtcNow()) is { } lease)
+            if (InWindow(_time.GetUtcNow()) is { } lease)
             {
                 lease.Tokens -= actualTokens - reservedTokens;
                 lease.UsedTokens = Math.Max(0, lease.UsedTokens + actualTokens - reservedTokens);
@@ -154,7 +154,7 @@ internal sealed class LeasedKeyBudget : IKeyBudget
     {
         lock (_gate)
         {
-            if (Usable(_time.GetUtcNow()) is { } lease && lease.UsedRequests > 0)
+            if (InWindow(_time.GetUtcNow()) is { } lease && lease.UsedRequests > 0)
             {
                 lease.Requests++;
                 lease.Tokens += reservedTokens;
@@ -188,12 +188,13 @@ internal sealed class LeasedKeyBudget : IKeyBudget
         {
             var requested = Interlocked.Exchange(ref _refillRequested, 0) != 0;
             var coolingToShare = _coolingUntil > _reportedCoolingUntil ? _coolingUntil : (DateTimeOffset?)null;
-            var current = Usable(now);
+            var current = InWindow(now);
             if (IsLimited && current is not null && now + horizon >= current.WindowEnd && _next is null)
             {
                 return new GrantRequest(this, NextWindow: true, LeaseRequests, LeaseTokens, 0, 0, coolingToShare);
             }
 
+            // An expired lease still counts what this node used in the window: the grant must report it.
             var expiring = current is not null && now + horizon >= current.ExpiresAt && !current.Exhausted;
             if (!requested && !expiring && (current is not null || !IsLimited) && coolingToShare is null)
             {
@@ -222,11 +223,12 @@ internal sealed class LeasedKeyBudget : IKeyBudget
                 _reportedCoolingUntil = _coolingUntil;
             }
 
-            var windowStart = grant.WindowStart - clockOffset;
+            // Windows are identified on the database's clock: the measured offset moves by a few milliseconds.
             var lease = request.NextWindow ? _next : _current;
-            if (lease is null || lease.WindowStart != windowStart)
+            if (lease is null || lease.AuthorityWindowStart != grant.WindowStart)
             {
-                lease = new Lease { WindowStart = windowStart, WindowEnd = windowStart + TimeSpan.FromMinutes(1) };
+                var windowStart = grant.WindowStart - clockOffset;
+                lease = new Lease { AuthorityWindowStart = grant.WindowStart, WindowStart = windowStart, WindowEnd = windowStart + TimeSpan.FromMinutes(1) };
             }
 
             // What was spent here while the grant was on its way is taken from the new slice.
@@ -251,11 +253,12 @@ internal sealed class LeasedKeyBudget : IKeyBudget
     }
 
     /// <summary>The lease held now, for returning it on shutdown and for the operator API.</summary>
+    /// <remarks>The window start is on the database's clock.</remarks>
     public (DateTimeOffset WindowStart, int UsedRequests, long UsedTokens)? Held(DateTimeOffset now)
     {
         lock (_gate)
         {
-            return Usable(now) is { } lease ? (lease.WindowStart, lease.UsedRequests, lease.UsedTokens) : null;
+            return InWindow(now) is { } lease ? (lease.AuthorityWindowStart, lease.UsedRequests, lease.UsedTokens) : null;
         }
     }
 
@@ -268,8 +271,11 @@ internal sealed class LeasedKeyBudget : IKeyBudget
         }
     }
 
-    // The lease for the window we are in: the current one, or the prefetched next one once its window has begun.
-    private Lease? Usable(DateTimeOffset now)
+    // The lease that may be spent now: the one of the window we are in, unless it has expired.
+    private Lease? Usable(DateTimeOffset now) => InWindow(now) is { } lease && now < lease.ExpiresAt ? lease : null;
+
+    // The lease of the window we are in (expired or not): the current one, or the prefetched next once its window began.
+    private Lease? InWindow(DateTimeOffset now)
     {
         if (_next is not null && now >= _next.WindowStart)
         {
@@ -278,7 +284,7 @@ internal sealed class LeasedKeyBudget : IKeyBudget
             _neededTokens = 0;
         }
 
-        return _current is { } lease && now >= lease.WindowStart && now < lease.WindowEnd && now < lease.ExpiresAt ? lease : null;
+        return _current is { } lease && now >= lease.WindowStart && now < lease.WindowEnd ? lease : null;
     }
 
     private int? LocalShare(int? perMinute) => perMinute is { } value ? Math.Max(1, value / Math.Max(1, _authority.LiveNodes)) : null;
@@ -287,6 +293,7 @@ internal sealed class LeasedKeyBudget : IKeyBudget
 
     private sealed class Lease
     {
+        public DateTimeOffset AuthorityWindowStart;
         public DateTimeOffset WindowStart;
         public DateTimeOffset WindowEnd;
         public DateTimeOffset ExpiresAt;

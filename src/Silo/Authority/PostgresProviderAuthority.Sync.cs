@@ -243,7 +243,7 @@ internal sealed partial class PostgresProviderAuthority
             command.Parameters.Add(new NpgsqlParameter { Value = NodeId });
             command.Parameters.Add(new NpgsqlParameter { Value = held.UsedRequests });
             command.Parameters.Add(new NpgsqlParameter { Value = held.UsedTokens });
-            command.Parameters.Add(new NpgsqlParameter { Value = held.WindowStart + ClockOffset });
+            command.Parameters.Add(new NpgsqlParameter { Value = held.WindowStart });
             batch.BatchCommands.Add(command);
         }
 

@@ -25,6 +25,9 @@ namespace Dispatcher.Silo.Authority;
 /// </remarks>
 internal sealed partial class PostgresProviderAuthority : IProviderAuthority, IHostedService, IAsyncDisposable
 {
+    // How long start-up waits for the first join (migrations included) before serving degraded and trying on.
+    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(15);
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly ClusterOptions _options;
     private readonly TimeProvider _time;
@@ -95,7 +98,7 @@ internal sealed partial class PostgresProviderAuthority : IProviderAuthority, IH
         try
         {
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attempt.CancelAfter(_options.LeaseTtl);
+            attempt.CancelAfter(JoinTimeout);
             await JoinAsync(attempt.Token);
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
