@@ -4,6 +4,7 @@ using Dispatcher.Grains.Ledger;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Silo.Authority;
 using Dispatcher.Silo.Ledger;
+using Dispatcher.Silo.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,13 +35,7 @@ public static class DispatcherSiloExtensions
 
         services.AddSingleton<NodeReadiness>();
         AddAuthority(services);
-        services.AddSingleton(static provider => new SqliteRequestLedger(
-            Path.Combine(provider.GetRequiredService<IOptions<DispatcherOptions>>().Value.DataDirectory, "dispatcher.db"),
-            provider.GetRequiredService<IOptions<LedgerOptions>>().Value,
-            provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<SqliteRequestLedger>>()));
-        services.AddSingleton<IRequestLedger>(static provider => provider.GetRequiredService<SqliteRequestLedger>());
-        services.AddHostedService(static provider => provider.GetRequiredService<SqliteRequestLedger>());
+        AddRequestLedger(services);
         services.AddSingleton<DispatcherRuntime>();
         services.AddSingleton<DispatchEngine>();
         services.AddHostedService<SiloStartup>();
@@ -52,12 +47,31 @@ public static class DispatcherSiloExtensions
     // after AddDispatcherSilo (tests, hosts) still decides it.
     private static void AddAuthority(IServiceCollection services)
     {
-        services.AddSingleton(static provider =>
-            NpgsqlDataSource.Create(provider.GetRequiredService<IOptions<DispatcherOptions>>().Value.Cluster.ConnectionString!));
+        services.AddPostgresDataSource();
         services.AddSingleton<PostgresProviderAuthority>();
         services.AddSingleton<IProviderAuthority>(static provider =>
             provider.GetRequiredService<IOptions<DispatcherOptions>>().Value.Cluster.IsPostgres
                 ? provider.GetRequiredService<PostgresProviderAuthority>()
                 : new EmbeddedProviderAuthority(provider.GetRequiredService<TimeProvider>()));
+    }
+
+    // Embedded: a SQLite file in DataDirectory. Postgres: the cluster's database, through the shared data source.
+    // Chosen when first resolved, like the authority.
+    private static void AddRequestLedger(IServiceCollection services)
+    {
+        services.AddPostgresDataSource();
+        services.AddSingleton<GroupCommitLedger>(static provider =>
+        {
+            var dispatcher = provider.GetRequiredService<IOptions<DispatcherOptions>>().Value;
+            var ledger = provider.GetRequiredService<IOptions<LedgerOptions>>().Value;
+            var time = provider.GetRequiredService<TimeProvider>();
+            return dispatcher.Cluster.IsPostgres
+                ? new PostgresRequestLedger(provider.GetRequiredService<NpgsqlDataSource>(), ledger, time,
+                    provider.GetRequiredService<ILogger<PostgresRequestLedger>>())
+                : new SqliteRequestLedger(Path.Combine(dispatcher.DataDirectory, "dispatcher.db"), ledger, time,
+                    provider.GetRequiredService<ILogger<SqliteRequestLedger>>());
+        });
+        services.AddSingleton<IRequestLedger>(static provider => provider.GetRequiredService<GroupCommitLedger>());
+        services.AddHostedService(static provider => provider.GetRequiredService<GroupCommitLedger>());
     }
 }
