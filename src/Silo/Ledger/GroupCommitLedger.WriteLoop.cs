@@ -129,6 +129,7 @@ internal partial class GroupCommitLedger
         }
 
         Interlocked.Increment(ref _committedBatches);
+        Interlocked.Exchange(ref _committed, null)?.TrySetResult();
         for (var i = 0; i < batch.Count; i++)
         {
             batch[i].Acknowledgement?.Commit();

@@ -40,6 +40,7 @@ internal partial class GroupCommitLedger : IRequestLedger, IHostedService, IAsyn
     private Task? _loop;
     private int _retentionDue;
     private long _committedBatches;
+    private TaskCompletionSource? _committed;
 
     protected GroupCommitLedger(ILedgerStore store, LedgerOptions options, TimeProvider time, ILogger logger)
     {
@@ -56,6 +57,23 @@ internal partial class GroupCommitLedger : IRequestLedger, IHostedService, IAsyn
 
     /// <summary>Batches committed so far (tests check that rows are grouped: one commit, one round trip each).</summary>
     internal long CommittedBatches => Interlocked.Read(ref _committedBatches);
+
+    /// <summary>Completes once <see cref="CommittedBatches"/> reaches <paramref name="count"/> (lets tests await a flush instead of polling).</summary>
+    internal async Task WaitForCommittedBatchesAsync(long count, CancellationToken cancellationToken)
+    {
+        while (CommittedBatches < count)
+        {
+            var signal = Volatile.Read(ref _committed);
+            if (signal is null)
+            {
+                var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                signal = Interlocked.CompareExchange(ref _committed, created, null) ?? created;
+                continue; // re-read the count: a commit may have landed before the signal was in place
+            }
+
+            await signal.Task.WaitAsync(cancellationToken);
+        }
+    }
 
     /// <inheritdoc />
     /// <exception cref="ChannelClosedException">The ledger has been stopped.</exception>
