@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dispatcher.Grains.Dispatch;
 using Dispatcher.Grains.Ledger;
 using Dispatcher.Providers;
@@ -112,6 +113,44 @@ public sealed class PostgresRequestLedgerTests : RequestLedgerContract
         var failure = await Assert.ThrowsAsync<IOException>(() => recording.WaitAsync(Guard));
         Assert.Contains("stopped before", failure.Message, StringComparison.Ordinal);
         Assert.Contains("'req-1'", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RecordAsync_ManyConcurrentCallers_OneRoundTripPerBatch()
+    {
+        const int Rows = 2000;
+        var database = new NpgsqlConnectionStringBuilder(_connectionString).Database;
+        var inserts = 0;
+        // Npgsql traces each round trip (a command, or a batch of commands) as one activity: count the ledger's inserts.
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = static source => source.Name == "Npgsql",
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                if (Equals(activity.GetTagItem("db.namespace"), database)
+                    && activity.GetTagItem("db.query.text") is string query && query.Contains("INSERT INTO requests", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref inserts);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var ledger = await StartAsync();
+        var recordings = new Task[Rows];
+        await using (await HoldWriteLockAsync())
+        {
+            for (var i = 0; i < Rows; i++)
+            {
+                recordings[i] = ledger.RecordAsync(Record($"req-{i}"), CancellationToken.None).AsTask();
+            }
+        }
+
+        await Task.WhenAll(recordings).WaitAsync(Guard);
+
+        Assert.InRange(ledger.CommittedBatches, 4, 5);
+        Assert.Equal(ledger.CommittedBatches, Volatile.Read(ref inserts));
+        Assert.Equal(Rows, await CountAsync("spend"));
     }
 
     [Fact]
