@@ -41,6 +41,7 @@ internal partial class GroupCommitLedger : IRequestLedger, IHostedService, IAsyn
     private int _retentionDue;
     private long _committedBatches;
     private TaskCompletionSource? _committed;
+    private CancellationTokenRegistration _stopRegistration;
 
     protected GroupCommitLedger(ILedgerStore store, LedgerOptions options, TimeProvider time, ILogger logger)
     {
@@ -130,7 +131,7 @@ internal partial class GroupCommitLedger : IRequestLedger, IHostedService, IAsyn
             return Task.CompletedTask;
         }
 
-        cancellationToken.Register(static state => ((CancellationTokenSource)state!).Cancel(), _abandon);
+        _stopRegistration = cancellationToken.Register(static state => ((CancellationTokenSource)state!).Cancel(), _abandon);
         return _loop.WaitAsync(cancellationToken);
     }
 
@@ -155,6 +156,7 @@ internal partial class GroupCommitLedger : IRequestLedger, IHostedService, IAsyn
         }
 
         await _store.DisposeAsync();
+        await _stopRegistration.DisposeAsync(); // the host's token may fire later: it must not find _abandon disposed
         _stopping.Dispose();
         _abandon.Dispose();
         GC.SuppressFinalize(this);
@@ -176,6 +178,11 @@ internal partial class GroupCommitLedger : IRequestLedger, IHostedService, IAsyn
                 throw new IOException(
                     $"The request ledger could not queue request '{pending.Record!.RequestId}' within {MaxAcknowledgeWait.TotalSeconds:0} s: " +
                     $"its queue of {QueueCapacity} rows is full because {_store.Description} is unreachable or too slow.", e);
+            }
+            catch
+            {
+                pending.Acknowledgement?.Dispose(); // not queued (stopped, or the caller gave up): nothing will complete it
+                throw;
             }
         }
 
