@@ -42,6 +42,7 @@ internal partial class GroupCommitLedger : IRequestLedger, IHostedService, IAsyn
     private long _committedBatches;
     private TaskCompletionSource? _committed;
     private CancellationTokenRegistration _stopRegistration;
+    private int _disposed;
 
     protected GroupCommitLedger(ILedgerStore store, LedgerOptions options, TimeProvider time, ILogger logger)
     {
@@ -138,6 +139,12 @@ internal partial class GroupCommitLedger : IRequestLedger, IHostedService, IAsyn
     /// <summary>Like <see cref="StopAsync"/>, but each remaining batch gets one try, without waiting for an unreachable store; then releases the store.</summary>
     public async ValueTask DisposeAsync()
     {
+        // The container may dispose it once per service it was registered as (ledger, hosted service).
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         await _abandon.CancelAsync();
         _queue.Writer.TryComplete();

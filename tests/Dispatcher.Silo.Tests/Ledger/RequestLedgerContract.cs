@@ -191,6 +191,19 @@ public abstract class RequestLedgerContract : IAsyncLifetime
         Assert.NotNull(await ledger.FindAsync("req-after", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task DisposeAsync_AgainAsTheContainerDoes_IsHarmless()
+    {
+        // The container disposes the ledger once per service it is registered as (the ledger, a hosted service).
+        var ledger = await StartAsync();
+        await ledger.RecordAsync(Record("req-1"), CancellationToken.None);
+        await ledger.StopAsync(CancellationToken.None);
+        await ledger.DisposeAsync();
+        await ledger.DisposeAsync();
+
+        Assert.Equal(1, await CountAsync("requests"));
+    }
+
     /// <summary>A ledger on a fresh store, not started; disposed with the test.</summary>
     private protected abstract GroupCommitLedger Create(LedgerOptions options);
 
