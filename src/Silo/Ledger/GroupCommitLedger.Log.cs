@@ -34,5 +34,9 @@ internal partial class GroupCommitLedger
         [LoggerMessage(3006, LogLevel.Error,
             "The request ledger stopped while {Store} was unreachable: a batch of {Rows} rows was not stored")]
         public static partial void RowsAbandoned(ILogger logger, string store, int rows, Exception exception);
+
+        [LoggerMessage(3007, LogLevel.Warning,
+            "The request ledger cannot reach {Store} at start ({Reason}); it keeps rows in memory and migrates the schema once the database answers")]
+        public static partial void StoreUnavailableAtStart(ILogger logger, string store, string reason);
     }
 }

@@ -85,6 +85,11 @@ internal partial class GroupCommitLedger
         {
             try
             {
+                if (!_migrated)
+                {
+                    await MigrateAsync(CancellationToken.None);
+                }
+
                 await _store.WriteBatchAsync(rows, CancellationToken.None);
                 break;
             }
@@ -151,9 +156,9 @@ internal partial class GroupCommitLedger
     private async Task DeleteExpiredAsync()
     {
         var now = _time.GetUtcNow();
-        if (_options.Retention >= now - DateTimeOffset.UnixEpoch)
+        if (!_migrated || _options.Retention >= now - DateTimeOffset.UnixEpoch)
         {
-            return; // no row is that old, and the subtraction would overflow for TimeSpan.MaxValue
+            return; // no table yet, or no row is that old (and the subtraction would overflow for TimeSpan.MaxValue)
         }
 
         var cutoff = now - _options.Retention;

@@ -43,6 +43,7 @@ internal partial class GroupCommitLedger : IRequestLedger, IHostedService, IAsyn
     private TaskCompletionSource? _committed;
     private CancellationTokenRegistration _stopRegistration;
     private int _disposed;
+    private bool _migrated; // written at start, then only by the loop
 
     protected GroupCommitLedger(ILedgerStore store, LedgerOptions options, TimeProvider time, ILogger logger)
     {
@@ -108,8 +109,20 @@ internal partial class GroupCommitLedger : IRequestLedger, IHostedService, IAsyn
             throw new InvalidOperationException("The request ledger has already been started.");
         }
 
-        var (from, to) = await _store.MigrateAsync(cancellationToken);
-        Log.Started(_logger, _store.Description, from, to, _acknowledged ? "Acknowledged" : "Async");
+        try
+        {
+            await MigrateAsync(cancellationToken);
+        }
+        catch (Exception e) when (_store.IsTransient(e) && !cancellationToken.IsCancellationRequested)
+        {
+            // Like the cluster's authority, a node that cannot reach its database at start says so and keeps trying
+            // (its /readyz stays 503 meanwhile): the loop migrates before its first write.
+            Log.StoreUnavailableAtStart(_logger, _store.Description, e.Message);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"The request ledger cannot use {_store.Description}: {e.Message}", e);
+        }
 
         // A store may do synchronous I/O (SQLite), so the loop runs on the pool rather than in the caller of
         // StartAsync; it never throws, and StopAsync/DisposeAsync await it.
@@ -167,6 +180,13 @@ internal partial class GroupCommitLedger : IRequestLedger, IHostedService, IAsyn
         _stopping.Dispose();
         _abandon.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    private async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        var (from, to) = await _store.MigrateAsync(cancellationToken);
+        _migrated = true;
+        Log.Started(_logger, _store.Description, from, to, _acknowledged ? "Acknowledged" : "Async");
     }
 
     private async ValueTask EnqueueAndWaitAsync(PendingRecord pending, CancellationToken cancellationToken)

@@ -28,18 +28,8 @@ internal sealed class PostgresLedgerStore : ILedgerStore
 
     public string Description { get; }
 
-    /// <exception cref="InvalidOperationException">The database cannot be reached or refuses the migration.</exception>
-    public async Task<(int From, int To)> MigrateAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await PostgresMigrator.ApplyAsync(_dataSource, PostgresLedgerSchema.Component, PostgresLedgerSchema.Migrations, cancellationToken);
-        }
-        catch (NpgsqlException e)
-        {
-            throw new InvalidOperationException($"The request ledger cannot use {Description}: {e.Message}", e);
-        }
-    }
+    public Task<(int From, int To)> MigrateAsync(CancellationToken cancellationToken) =>
+        PostgresMigrator.ApplyAsync(_dataSource, PostgresLedgerSchema.Component, PostgresLedgerSchema.Migrations, cancellationToken);
 
     public async Task WriteBatchAsync(IReadOnlyList<RequestRecord> rows, CancellationToken cancellationToken)
     {

@@ -1,13 +1,10 @@
-using Dispatcher.Grains.Configuration;
 using Dispatcher.Grains.Ledger;
 using Dispatcher.Silo.Hosting;
 using Dispatcher.Silo.Ledger;
 using Dispatcher.Silo.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Xunit;
 
@@ -38,7 +35,6 @@ public sealed class DispatcherSiloExtensionsTests
     {
         var services = Services(new() { ["Dispatcher:DataDirectory"] = Path.Combine(Path.GetTempPath(), "dispatcher-unused") });
 
-        Assert.DoesNotContain(services, static descriptor => descriptor.ServiceType == typeof(NpgsqlDataSource));
         await using var provider = services.BuildServiceProvider();
         var ledger = Assert.IsType<SqliteRequestLedger>(provider.GetRequiredService<IRequestLedger>());
         Assert.Contains(ledger, provider.GetServices<IHostedService>());
@@ -50,9 +46,6 @@ public sealed class DispatcherSiloExtensionsTests
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddDispatcherSilo(configuration);
-        // The options validator still refuses Cluster:Mode=Postgres in this build (lifted with the authority);
-        // these tests are about the registrations only.
-        services.RemoveAll<IValidateOptions<DispatcherOptions>>();
         return services;
     }
 }

@@ -154,6 +154,22 @@ public sealed class PostgresRequestLedgerTests : RequestLedgerContract
     }
 
     [Fact]
+    public async Task StartAsync_ServerAway_StartsAndMigratesOnceItAnswers()
+    {
+        Proxy.Cut();
+        var ledger = await StartAsync(); // does not fail the node: /readyz already says it is not ready
+        var recording = ledger.RecordAsync(Record("req-1"), CancellationToken.None).AsTask();
+        await Time.WaitForTimerAsync(GroupCommitLedger.RetryDelay(0), CancellationToken.None).WaitAsync(Guard);
+        Assert.False(recording.IsCompleted);
+
+        Proxy.Restore();
+        Time.Advance(GroupCommitLedger.RetryDelay(0));
+
+        await recording.WaitAsync(Guard);
+        Assert.NotNull(await ledger.FindAsync("req-1", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task StartAsync_TwoNodesAtOnce_MigrateOnceIntoPostgresTypes()
     {
         await Task.WhenAll(StartAsync(), StartAsync());
