@@ -24,4 +24,7 @@ internal sealed class TestAuthority(TimeProvider time) : IProviderAuthority
         Budgets.Add($"{provider}/{keyId}", budget);
         return budget;
     }
+
+    public Task<ClusterView> DescribeAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(new ClusterView(Mode, "test-node", false, [], [], []));
 }
