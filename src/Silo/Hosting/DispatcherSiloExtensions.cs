@@ -4,6 +4,7 @@ using Dispatcher.Grains.Ledger;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Silo.Authority;
 using Dispatcher.Silo.Ledger;
+using Dispatcher.Silo.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -43,6 +44,7 @@ public static class DispatcherSiloExtensions
         services.AddSingleton<DispatchEngine>();
         services.AddSingleton<NodeReadiness>();
         services.AddHostedService<SiloStartup>();
+        services.AddDispatcherTelemetry(configuration);
         return services;
     }
 }
