@@ -19,6 +19,7 @@ public static class OperatorApi
             TypedResults.Json(
                 new ProviderList(authority.Mode, runtime.Providers.Values.Select(provider => provider.Snapshot()).OrderBy(p => p.Name, StringComparer.Ordinal).ToArray()),
                 ApiJsonContext.Default.ProviderList));
+        group.MapRecentActivity();
         group.MapGet("/requests/{requestId}", async (string requestId, IRequestLedger ledger, HttpContext http) =>
         {
             var record = await ledger.FindAsync(requestId, http.RequestAborted);
