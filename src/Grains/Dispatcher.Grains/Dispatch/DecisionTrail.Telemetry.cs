@@ -14,6 +14,7 @@ namespace Dispatcher.Grains.Dispatch;
 public sealed partial class DecisionTrail
 {
     private Activity? _attemptSpan;
+    private int _fallbackNotedAt = -1;
 
     /// <summary>
     /// Marks the start of an upstream call to <paramref name="candidate"/>: notes a fallback when the chain moved on
@@ -84,10 +85,7 @@ public sealed partial class DecisionTrail
     private void OnAdding(AttemptRecord attempt)
     {
         DispatcherMetrics.RecordAttempt(attempt);
-        if (attempt.Skipped)
-        {
-            NoteFallback(attempt.Model);
-        }
+        NoteFallback(attempt.Model);
 
         var span = _attemptSpan;
         if (span is not null && !attempt.Skipped)
@@ -137,9 +135,18 @@ public sealed partial class DecisionTrail
         span.Stop();
     }
 
-    /// <summary>The chain moves from the last failed model to <paramref name="to"/>: an event and a counted edge.</summary>
+    /// <summary>
+    /// The chain moves from the last failed model to <paramref name="to"/>: an event and a counted edge, once per
+    /// attempt (at its start when <see cref="BeginAttempt"/> was called, else when it is added).
+    /// </summary>
     private void NoteFallback(string to)
     {
+        if (_fallbackNotedAt == _attempts.Count)
+        {
+            return;
+        }
+
+        _fallbackNotedAt = _attempts.Count;
         if (_attempts.Count == 0 || _attempts[^1] is not { Kind: not FailureKind.None } last
             || string.Equals(last.Model, to, StringComparison.Ordinal))
         {
