@@ -18,14 +18,23 @@ public sealed class TelemetryPipeline : IHostedService, IDisposable
 {
     private readonly OtlpSettings _settings;
     private readonly string _instanceId;
+    private readonly Func<IDisposable>? _createGauges;
     private TracerProvider? _tracer;
     private MeterProvider? _meter;
+    private IDisposable? _gauges;
 
     /// <summary>Creates the pipeline; nothing listens until <see cref="StartAsync"/>.</summary>
-    public TelemetryPipeline(OtlpSettings settings, string instanceId)
+    /// <param name="settings">Where to export.</param>
+    /// <param name="instanceId">The <c>service.instance.id</c>.</param>
+    /// <param name="createGauges">
+    /// Registers the node's observable gauges (<see cref="ProviderGauges"/>), only when metrics are exported: several
+    /// nodes in one process (the tests) would otherwise share one metric stream, which ends when any node disposes it.
+    /// </param>
+    public TelemetryPipeline(OtlpSettings settings, string instanceId, Func<IDisposable>? createGauges = null)
     {
         _settings = settings;
         _instanceId = instanceId;
+        _createGauges = createGauges;
     }
 
     /// <summary>True when traces are exported.</summary>
@@ -49,6 +58,7 @@ public sealed class TelemetryPipeline : IHostedService, IDisposable
 
         if (_settings.MetricsEndpoint is { } metrics)
         {
+            _gauges = _createGauges?.Invoke();
             _meter = Sdk.CreateMeterProviderBuilder()
                 .SetResourceBuilder(Resource())
                 .AddMeter(DispatcherTelemetry.Name)
@@ -84,8 +94,10 @@ public sealed class TelemetryPipeline : IHostedService, IDisposable
     {
         _tracer?.Dispose();
         _meter?.Dispose();
+        _gauges?.Dispose();
         _tracer = null;
         _meter = null;
+        _gauges = null;
     }
 
     private ResourceBuilder Resource() =>

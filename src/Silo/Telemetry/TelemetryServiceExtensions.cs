@@ -25,10 +25,9 @@ public static class TelemetryServiceExtensions
         services.AddSingleton(provider => OtlpSettings.From(configuration, provider.GetRequiredService<IOptions<TelemetryOptions>>().Value.SamplingRatio));
         services.AddSingleton(static provider => new TelemetryPipeline(
             provider.GetRequiredService<OtlpSettings>(),
-            provider.GetRequiredService<IOptions<DispatcherOptions>>().Value.Cluster.NodeId ?? Environment.MachineName));
+            provider.GetRequiredService<IOptions<DispatcherOptions>>().Value.Cluster.NodeId ?? Environment.MachineName,
+            () => new ProviderGauges(provider.GetRequiredService<DispatcherRuntime>())));
         services.AddHostedService(static provider => provider.GetRequiredService<TelemetryPipeline>());
-        services.AddSingleton(static provider => new ProviderGauges(provider.GetRequiredService<DispatcherRuntime>()));
-        services.AddHostedService(static provider => new GaugeRegistration(provider.GetRequiredService<ProviderGauges>()));
         services.AddSingleton(static provider => new RecentRequests(provider.GetRequiredService<IOptions<TelemetryOptions>>().Value.RecentRequests));
 
         var ledger = services.LastOrDefault(static descriptor => descriptor.ServiceType == typeof(IRequestLedger))

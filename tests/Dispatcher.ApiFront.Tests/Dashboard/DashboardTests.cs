@@ -49,11 +49,11 @@ public sealed class DashboardTests
     [Fact]
     public async Task Dashboard_InChromium_ShowsLiveBreakerStatesFallbackEdgesAndRecentRequests()
     {
-        // Two server errors on the flaky deployment (retry, then fallback) open its breaker: MinimumThroughput is 2.
-        _node.Upstream.Enqueue("flaky-model", FakeBehavior.Status(500));
-        _node.Upstream.Enqueue("flaky-model", FakeBehavior.Status(500));
-        using var served = await _node.Http.SendAsync(ChatBodies.Post(ChatBodies.Simple("flaky-chain")));
-        Assert.Equal("flaky=server_error;flaky=server_error", ChatBodies.Header(served, "x-dispatcher-fallback-reasons"));
+        // Two server errors on the dash deployment (retry, then fallback) open its breaker: MinimumThroughput is 2.
+        _node.Upstream.Enqueue("dash-model", FakeBehavior.Status(500));
+        _node.Upstream.Enqueue("dash-model", FakeBehavior.Status(500));
+        using var served = await _node.Http.SendAsync(ChatBodies.Post(ChatBodies.Simple("dash-chain")));
+        Assert.Equal("dash-flaky=server_error;dash-flaky=server_error", ChatBodies.Header(served, "x-dispatcher-fallback-reasons"));
         var requestId = ChatBodies.Header(served, "x-dispatcher-request-id");
 
         var (playwright, browser) = await Chromium.LaunchAsync();
@@ -78,10 +78,10 @@ public sealed class DashboardTests
             throw new Xunit.Sdk.XunitException($"status: {await page.Locator("#status").InnerTextAsync()}; script errors: {string.Join(" | ", scriptErrors)}; console: {string.Join(" | ", console)}");
         }
 
-        Assert.Equal("open", await page.Locator("tr[data-provider='flaky'] .provider-state .state").GetAttributeAsync("data-state"));
+        Assert.Equal("open", await page.Locator("tr[data-provider='dash'] .provider-state .state").GetAttributeAsync("data-state"));
         Assert.Equal("closed", await page.Locator("tr[data-provider='beta'] .provider-state .state").GetAttributeAsync("data-state"));
         Assert.Contains("backup @ beta", await request.InnerTextAsync(), StringComparison.Ordinal);
-        var edge = page.Locator("tr.edge[data-from='flaky'][data-to='backup']");
+        var edge = page.Locator("tr.edge[data-from='dash-flaky'][data-to='backup']");
         Assert.Contains("server_error", await edge.InnerTextAsync(), StringComparison.Ordinal);
 
         await request.ClickAsync();
