@@ -51,6 +51,23 @@ public sealed class RequestSpansTests
     }
 
     [Fact]
+    public void Start_NotSampled_LeavesTheHostsActivityCurrent()
+    {
+        using var dropAll = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == DispatcherTelemetry.Name,
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.None,
+        };
+        ActivitySource.AddActivityListener(dropAll);
+        using var host = new Activity("host request").Start();
+
+        var span = RequestSpans.Start(null, null);
+
+        Assert.Null(span);
+        Assert.Same(host, Activity.Current);
+    }
+
+    [Fact]
     public void Start_MalformedTraceparent_StartsARoot()
     {
         using var listener = new SpanRecorder();

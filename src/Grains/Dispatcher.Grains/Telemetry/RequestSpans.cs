@@ -28,9 +28,17 @@ public static class RequestSpans
 
         // The web host may have started its own (unexported) activity for this request: the request span must be a
         // root or the client's child, never a child of a span nobody exports.
+        var host = Activity.Current;
         Activity.Current = null;
         var span = DispatcherTelemetry.Source.StartActivity("chat", ActivityKind.Server, parent);
-        span?.SetTag(TelemetryNames.OperationName, "chat");
+        if (span is null)
+        {
+            // Not sampled: leave the flow as it was, so the client's trace context still reaches the upstreams.
+            Activity.Current = host;
+            return null;
+        }
+
+        span.SetTag(TelemetryNames.OperationName, "chat");
         return span;
     }
 
