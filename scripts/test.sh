@@ -1,9 +1,30 @@
 #!/usr/bin/env bash
 # The test command (README): builds the solution and runs every test project, then prints the totals over all of
 # them as its last line, "N passed, N failed". It installs what the suites need when it is missing (PostgreSQL from
-# Debian's package), starts a throwaway PostgreSQL server for the cluster suites, and stops what it started.
+# Debian's package; Debian's chromium for the dashboard test), starts a throwaway PostgreSQL server for the cluster
+# suites, and stops what it started.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+# --- begin: headless Chromium for the dashboard test (tests/Dispatcher.ApiFront.Tests/Dashboard) -----------------
+# Playwright's .NET driver brings its own Node runtime inside the Microsoft.Playwright package but cannot download a
+# browser here, so the test drives Debian's chromium. Install it when missing (root or passwordless sudo); without it
+# the dashboard test fails with a message saying so.
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/lib/chromium/chromium ]; then
+  apt_get="env DEBIAN_FRONTEND=noninteractive apt-get"
+  if [ "$(id -u)" -ne 0 ]; then
+    if sudo -n true 2>/dev/null; then apt_get="sudo -n $apt_get"; else apt_get=""; fi
+  fi
+  if [ -n "$apt_get" ]; then
+    echo "Installing chromium for the dashboard test..."
+    $apt_get update -qq >/dev/null 2>&1 || true
+    $apt_get install -y -qq chromium >/dev/null 2>&1 \
+      || echo "warning: could not install chromium; the dashboard test will fail" >&2
+  else
+    echo "warning: chromium is missing and cannot be installed without root; the dashboard test will fail" >&2
+  fi
+fi
+# --- end: headless Chromium ----------------------------------------------------------------------------------------
 
 log=$(mktemp)
 pgroot=$(mktemp -d /tmp/dispatcher-pg-XXXXXX)

@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using Dispatcher.ApiFront.Contracts;
 using Dispatcher.ApiFront.Streaming;
 using Dispatcher.Grains.Configuration;
 using Dispatcher.Grains.Dispatch;
 using Dispatcher.Grains.Ledger;
+using Dispatcher.Grains.Telemetry;
 using Dispatcher.Providers.Chat;
 using Dispatcher.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -30,7 +30,8 @@ public static class ChatCompletionsApi
     {
         var startedAt = time.GetTimestamp();
         var arrivedAt = time.GetUtcNow();
-        var requestId = ActivityTraceId.CreateRandom().ToHexString();
+        using var span = RequestSpans.Start(http.Request.Headers.TraceParent, http.Request.Headers.TraceState);
+        var requestId = RequestSpans.RequestId(span);
         var response = http.Response;
         response.Headers[DispatcherHeaders.RequestId] = requestId;
         response.Headers[DispatcherHeaders.Attempts] = "0";
@@ -80,6 +81,7 @@ public static class ChatCompletionsApi
 
         if (result.Stream is { } stream)
         {
+            DispatcherMetrics.RecordTimeToFirstToken(time.GetElapsedTime(startedAt), route.Name, stream.Deployment.Alias);
             await SseResponder.WriteAsync(http, result, stream, recorder, Overhead(time, startedAt, result));
             return;
         }

@@ -31,6 +31,7 @@ public static class OperatorApi
 
             return TypedResults.Json(new ProviderList(authority.Mode, providers, cluster), ApiJsonContext.Default.ProviderList);
         });
+        group.MapRecentActivity();
         group.MapGet("/requests/{requestId}", async (string requestId, IRequestLedger ledger, HttpContext http) =>
         {
             var record = await ledger.FindAsync(requestId, http.RequestAborted);

@@ -66,6 +66,7 @@ public static partial class DispatcherFrontExtensions
         app.MapModels();
         app.MapHealth();
         app.MapOperatorApi();
+        app.MapDashboard();
         app.MapFallback(static context =>
             OpenAiError.WriteAsync(context.Response, 404, $"Unknown path: {context.Request.Method} {context.Request.Path}.", "not_found"));
         return app;

@@ -5,6 +5,7 @@ using Dispatcher.Grains.Providers;
 using Dispatcher.Silo.Authority;
 using Dispatcher.Silo.Ledger;
 using Dispatcher.Silo.Postgres;
+using Dispatcher.Silo.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,6 +41,7 @@ public static class DispatcherSiloExtensions
         services.AddSingleton<DispatchEngine>();
         services.AddHostedService<SiloStartup>();
         services.AddHostedService<AuthorityStartup>();
+        services.AddDispatcherTelemetry(configuration);
         return services;
     }
 

@@ -23,6 +23,9 @@ internal static class UpstreamHttp
             MaxResponseHeadersLength = 64,
             // An abandoned stream (client gone, stall, hedge lost) must end the upstream call at once, not be drained.
             MaxResponseDrainSize = 0,
+            // The adapters inject the attempt span's traceparent themselves; the handler's own propagation would add
+            // an unexported span between the attempt and the upstream.
+            ActivityHeadersPropagator = null,
         };
         return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }

@@ -108,6 +108,8 @@ public sealed class DispatcherFixture : IAsyncLifetime
         config["Dispatcher:Providers:metered:Rpm"] = "1";
         AddProvider(config, "claude", upstream, [AnthropicKey], minimumThroughput: 1000);
         config["Dispatcher:Providers:claude:Kind"] = "anthropic";
+        // The dashboard test opens this provider's breaker; no other test uses it.
+        AddProvider(config, "dash", upstream, ["sk-test-dash-0001"], minimumThroughput: 2);
         AddModel(config, "primary", "alpha", "primary-model", 2.5m, 10m);
         AddModel(config, "backup", "beta", "backup-model", 0.15m, 0.6m);
         AddModel(config, "pooled", "pool", "pooled-model", 1m, 2m);
@@ -116,10 +118,12 @@ public sealed class DispatcherFixture : IAsyncLifetime
         AddModel(config, "gem-flash", "google", "gemini-2.5-flash", 0.3m, 2.5m);
         AddModel(config, "sonnet", "claude", "claude-sonnet-4-5", 3m, 15m);
         AddModel(config, "metered", "metered", "metered-model", 1m, 1m);
+        AddModel(config, "dash-flaky", "dash", "dash-model", 1m, 2m);
         AddModel(config, "tiny", "alpha", "tiny-model", 0.1m, 0.1m);
         config["Dispatcher:Models:tiny:ContextWindow"] = "64";
         config["Dispatcher:Models:tiny:Capabilities:0"] = "json_schema";
         AddRoute(config, "chain", ["primary", "backup"]);
+        AddRoute(config, "dash-chain", ["dash-flaky", "backup"]);
         AddRoute(config, "filtered", ["primary", "backup"]);
         config["Dispatcher:Routes:filtered:ContentFilterFallback"] = "true";
         AddRoute(config, "pooled-chain", ["pooled", "backup"]);

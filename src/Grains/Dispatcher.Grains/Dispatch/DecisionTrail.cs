@@ -4,7 +4,7 @@ using Dispatcher.Providers;
 namespace Dispatcher.Grains.Dispatch;
 
 /// <summary>The attempts of one request, in order: what the headers, the trail store and the spans all count.</summary>
-public sealed class DecisionTrail
+public sealed partial class DecisionTrail
 {
     private readonly List<AttemptRecord> _attempts = new(2);
 
@@ -20,6 +20,8 @@ public sealed class DecisionTrail
     /// <summary>Appends an attempt.</summary>
     public void Add(AttemptRecord attempt)
     {
+        ArgumentNullException.ThrowIfNull(attempt);
+        OnAdding(attempt);
         _attempts.Add(attempt);
         TotalCostUsd += attempt.CostUsd;
     }

@@ -90,6 +90,7 @@ public sealed partial class DispatchEngine
                     }
 
                     var attemptStarted = _time.GetTimestamp();
+                    trail.BeginAttempt(candidate);
                     var outcome = await _runner.RunAsync(request, candidate, acquired.Lease, clientGone).ConfigureAwait(false);
                     waited += _time.GetTimestamp() - attemptStarted;
                     if (outcome.Failure is null)
@@ -209,12 +210,14 @@ public sealed partial class DispatchEngine
             var usage = completion.Facts.Usage ?? default;
             candidate.Tokens.Calibrate(request.Request, usage.PromptTokens);
             candidate.Provider.Report(lease, FailureKind.None, null, completion.RateLimits, usage.TotalTokens);
+            trail.NoteServed(candidate, completion.Facts.Model, usage);
             trail.Add(new AttemptRecord(candidate.Alias, candidate.Provider.Name, lease.Key.Id, FailureKind.None, DispatchAction.Served,
                 200, _time.GetElapsedTime(attemptStarted).TotalMilliseconds, candidate.Cost(usage), null));
             return new DispatchResult(trail, waited) { Served = candidate, Completion = completion };
         }
 
         var start = outcome.Stream!;
+        trail.NoteServed(candidate, outcome.UpstreamModel, null);
         var trailer = new StreamTrailer(request.RequestId, request.Request.ClientWantsUsage, outcome.ChunkId, outcome.UpstreamModel,
             _time.GetUtcNow().ToUnixTimeSeconds());
         var stream = new StreamingAnswer(start, candidate, lease, trail, trailer, _time, attemptStarted, request.Request);

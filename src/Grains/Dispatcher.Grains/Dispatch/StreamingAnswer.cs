@@ -147,6 +147,7 @@ public sealed class StreamingAnswer : IAsyncDisposable
         var latency = _time.GetElapsedTime(_startedAt).TotalMilliseconds;
         var action = kind == FailureKind.None ? DispatchAction.Served : DispatchAction.FailFast;
         var detail = kind == FailureKind.None ? null : failure?.Detail ?? "the stream failed after its first content was sent";
+        _trail.NoteServed(Deployment, null, usage);
         _trail.Add(new AttemptRecord(Deployment.Alias, Deployment.Provider.Name, _lease.Key.Id, kind, action,
             failure?.StatusCode ?? 200, latency, Deployment.Cost(usage), detail));
     }

@@ -132,12 +132,18 @@ public sealed partial class ProviderActor
                     break;
             }
 
-            return BreakerVerdict(kind) switch
+            var changed = BreakerVerdict(kind) switch
             {
                 true => lease.Breaker.RecordSuccess(),
                 false => lease.Breaker.RecordFailure(),
                 null => false,
             };
+            if (changed)
+            {
+                OnBreakerChanged(lease.Breaker);
+            }
+
+            return changed;
         }
     }
 

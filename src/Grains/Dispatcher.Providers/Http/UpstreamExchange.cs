@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Dispatcher.Providers.Http;
 
 /// <summary>
@@ -23,6 +25,19 @@ internal static class UpstreamExchange
         foreach (var (name, value) in headers)
         {
             message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        // W3C trace context of the current attempt span (or of whatever trace the request is in), so an upstream that
+        // traces joins the request's trace. The shared handler does not inject it itself (see UpstreamHttp).
+        if (Activity.Current is { } activity)
+        {
+            DistributedContextPropagator.Current.Inject(activity, message, static (carrier, name, value) =>
+            {
+                if (carrier is HttpRequestMessage request && value is not null)
+                {
+                    request.Headers.TryAddWithoutValidation(name, value);
+                }
+            });
         }
 
         return message;
