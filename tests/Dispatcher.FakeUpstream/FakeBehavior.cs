@@ -20,6 +20,11 @@ public sealed record FakeBehavior
     /// <value>Default null: the server's option applies.</value>
     public TimeSpan? ChunkDelay { get; init; }
 
+    /// <summary>Before the headers (after <see cref="Latency"/>), wait until this task completes or the client aborts:
+    /// a test decides the moment the answer starts (e.g. which of two hedged calls answers first).</summary>
+    /// <value>Default null: no wait.</value>
+    public Task? HoldUntil { get; init; }
+
     internal FakeBehaviorKind Kind { get; }
 
     internal string? Content { get; private init; }

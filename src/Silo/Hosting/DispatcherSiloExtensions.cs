@@ -1,4 +1,5 @@
 using Dispatcher.Grains.Configuration;
+using Dispatcher.Grains.Conversations;
 using Dispatcher.Grains.Dispatch;
 using Dispatcher.Grains.Ledger;
 using Dispatcher.Grains.Providers;
@@ -39,6 +40,9 @@ public static class DispatcherSiloExtensions
             provider.GetRequiredService<ILogger<SqliteRequestLedger>>()));
         services.AddSingleton<IRequestLedger>(static provider => provider.GetRequiredService<SqliteRequestLedger>());
         services.AddHostedService(static provider => provider.GetRequiredService<SqliteRequestLedger>());
+        // Embedded mode keeps conversation pins in process; a cluster registers its durable store first.
+        services.TryAddSingleton<IConversationPinStore>(static provider => new InProcessConversationPinStore(provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ConversationDirectory>();
         services.AddSingleton<DispatcherRuntime>();
         services.AddSingleton<DispatchEngine>();
         services.AddSingleton<NodeReadiness>();

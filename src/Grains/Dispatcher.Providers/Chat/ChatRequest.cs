@@ -49,6 +49,9 @@ public sealed class ChatRequest : IDisposable
     /// <summary>A conservative prompt token estimate (about four bytes of text per token, plus framing).</summary>
     public int EstimatedPromptTokens => (MessageTextBytes / 3) + 8;
 
+    /// <summary>Where the <c>messages</c> array's closing bracket is (continuations append after the last message).</summary>
+    internal int MessagesEnd { get; set; } = -1;
+
     internal JsonRange ModelValue { get; set; } = JsonRange.None;
 
     internal JsonRange ModelsProperty { get; set; } = JsonRange.None;
