@@ -111,7 +111,7 @@ internal sealed class ChatCompletionHandler(
         var created = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
         var stamp = new CompletionStamp(number, created, model.EscapedName, request.PromptTokens, request.Stream && request.IncludeUsage);
         var text = behavior.Kind == FakeBehaviorKind.ContentFilterFinish ? _empty : _texts.Get(behavior.Content);
-        var tool = behavior.Kind == FakeBehaviorKind.ToolCall
+        var tool = behavior.ToolName is not null
             ? new PreparedToolCall(PreparedText.Escape(behavior.ToolName!), _texts.Get(behavior.ToolArguments))
             : null;
         var answer = new ChatAnswer(behavior.Kind, behavior.AfterChunks, stamp, text, tool, behavior.ChunkDelay ?? options.ChunkDelay);

@@ -130,6 +130,15 @@ public sealed record FakeBehavior
         return new(FakeBehaviorKind.ToolCall) { ToolName = name, ToolArguments = argumentsJson };
     }
 
+    /// <summary>Streaming: the role chunk and <paramref name="afterChunks"/> tool-call argument deltas of a call to
+    /// <paramref name="name"/>, then the connection is aborted (a tool call cut halfway).</summary>
+    public static FakeBehavior CutToolCall(string name, string argumentsJson, int afterChunks)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterChunks);
+        var call = ToolCall(name, argumentsJson);
+        return new(FakeBehaviorKind.Cut) { ToolName = call.ToolName, ToolArguments = call.ToolArguments, AfterChunks = afterChunks };
+    }
+
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append(CultureInfo.InvariantCulture, $"Kind = {Kind}, Status = {StatusCode}, AfterChunks = {AfterChunks}");
