@@ -98,6 +98,7 @@ public sealed class ContinuationTests
         var attempts = trail.RootElement.GetProperty("attempts").EnumerateArray().ToArray();
         Assert.Equal(["continue", "served"], attempts.Select(a => a.GetProperty("action").GetString()));
         Assert.Equal(["primary", "backup"], attempts.Select(a => a.GetProperty("model").GetString()));
+        Assert.Equal("backup", trail.RootElement.GetProperty("served_model").GetString());
     }
 
     [Fact]
