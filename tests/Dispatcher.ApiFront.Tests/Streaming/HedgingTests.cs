@@ -85,6 +85,59 @@ public sealed class HedgingTests
         Assert.Equal(0, _node.Upstream.CallCount("backup-model"));
     }
 
+    [Fact]
+    public async Task Hedge_NonStreaming_SecondAnswersAndBothCostsAreInTheHeader()
+    {
+        _node.Upstream.Enqueue("primary-model", FakeBehavior.Ok() with { HoldUntil = _never.Task });
+
+        var pending = _node.Http.SendAsync(ChatBodies.Post(ChatBodies.Simple("hedge-chain")));
+        await _node.Upstream.WaitForRequestAsync(r => r.Model == "primary-model", StreamEvents.Timeout());
+        _node.Clock.Advance(PastThreshold);
+        using var response = await pending;
+
+        Assert.Equal("backup", ChatBodies.Header(response, "x-dispatcher-model"));
+        Assert.Equal("primary=cancelled", ChatBodies.Header(response, "x-dispatcher-fallback-reasons"));
+        using var trail = JsonDocument.Parse(await _node.Http.GetStringAsync($"/v1/dispatcher/requests/{ChatBodies.Header(response, "x-dispatcher-request-id")}"));
+        var costs = trail.RootElement.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("cost_usd").GetDecimal()).ToArray();
+        Assert.Equal(2, costs.Length);
+        Assert.All(costs, cost => Assert.True(cost > 0));
+        Assert.Equal(costs.Sum(), decimal.Parse(ChatBodies.Header(response, "x-dispatcher-cost-usd"), System.Globalization.CultureInfo.InvariantCulture));
+        await _node.Upstream.WaitForNoActiveRequestsAsync(StreamEvents.Timeout());
+    }
+
+    [Fact]
+    public async Task Hedge_AtObservedP95_HedgesOnlyOnceTheFirstIsSlowerThanUsual()
+    {
+        // Sixteen streams whose first token takes one second on the node's clock: the model's p95 is one second.
+        for (var i = 0; i < 16; i++)
+        {
+            var release = new TaskCompletionSource();
+            _node.Upstream.Enqueue("p95-model", FakeBehavior.Ok() with { HoldUntil = release.Task });
+            var marker = $"warm-up {i}";
+            var warmUp = SendAsync(Body("hedge-p95-chain", marker));
+            await _node.Upstream.WaitForRequestAsync(r => r.Body.Contains(marker, StringComparison.Ordinal), StreamEvents.Timeout());
+            _node.Clock.Advance(TimeSpan.FromSeconds(1));
+            release.SetResult();
+            using var served = await warmUp;
+            Assert.Equal("p95-first", ChatBodies.Header(served, "x-dispatcher-model"));
+            await ChatBodies.ReadEventsAsync(served);
+        }
+
+        Assert.Equal(0, _node.Upstream.CallCount("backup-model"));
+        _node.Upstream.Enqueue("p95-model", FakeBehavior.Ok() with { HoldUntil = _never.Task });
+        var pending = SendAsync(Body("hedge-p95-chain", "slow one"));
+        await _node.Upstream.WaitForRequestAsync(r => r.Body.Contains("slow one", StringComparison.Ordinal), StreamEvents.Timeout());
+        _node.Clock.Advance(TimeSpan.FromSeconds(1.5));
+        using var response = await pending;
+
+        Assert.Equal("backup", ChatBodies.Header(response, "x-dispatcher-model"));
+        Assert.Equal("p95-first=cancelled", ChatBodies.Header(response, "x-dispatcher-fallback-reasons"));
+        await _node.Upstream.WaitForCancelledStreamAsync("p95-model", StreamEvents.Timeout());
+    }
+
+    private static string Body(string model, string text) =>
+        "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}],\"stream\":true}";
+
     private Task<HttpResponseMessage> SendAsync(string body) =>
         _node.Http.SendAsync(ChatBodies.Post(body), HttpCompletionOption.ResponseHeadersRead);
 }

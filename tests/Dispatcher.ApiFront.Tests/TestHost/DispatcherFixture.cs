@@ -158,6 +158,9 @@ public sealed class DispatcherFixture : IAsyncLifetime
         config["Dispatcher:Models:trickle:Timeouts:MinTokensPerSecond"] = "1";
         config["Dispatcher:Models:trickle:Timeouts:ThroughputWindow"] = "00:00:10";
         AddRoute(config, "trickle-chain", ["trickle", "backup"]);
+        AddModel(config, "p95-first", "alpha", "p95-model", 1m, 1m);
+        AddRoute(config, "hedge-p95-chain", ["p95-first", "backup"]);
+        config["Dispatcher:Routes:hedge-p95-chain:HedgeAfter"] = "p95";
     }
 
     private static void AddProvider(Dictionary<string, string?> config, string name, string baseUrl, string[] keys, int minimumThroughput)
