@@ -6,13 +6,16 @@ using Xunit;
 namespace Dispatcher.Grains.Tests.Conversations;
 
 /// <summary>
-/// What every <see cref="IConversationPinStore"/> must do, run against each implementation: derive a class, return a
-/// fresh store from <see cref="CreateStore"/> on the given clock (a durable store may ignore the clock and use its own,
-/// then override <see cref="ExpireAsync"/> to make time pass for it).
+/// What every <see cref="IConversationPinStore"/> must do, run against each implementation: derive a class and return
+/// a store from <see cref="CreateStore"/>. The store should read "now" from the given clock (a SQL store passes it as
+/// a parameter), or override <see cref="ExpireAsync"/> to make time pass for it. Each test uses its own session ids
+/// (a fresh prefix per test), so stores may share one database.
 /// </summary>
 public abstract class ConversationPinStoreContract
 {
-    protected ManualTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 22, 5, 0, 0, TimeSpan.Zero));
+    private readonly string _prefix = Guid.NewGuid().ToString("N")[..12] + "-";
+
+    protected ManualTimeProvider Clock { get; } = new(TimeProvider.System.GetUtcNow());
 
     /// <summary>A new, empty store.</summary>
     protected abstract IConversationPinStore CreateStore(TimeProvider time);
@@ -124,8 +127,8 @@ public abstract class ConversationPinStoreContract
     public async Task Keys_SameSessionDifferentScope_AreDifferentConversations()
     {
         var store = CreateStore(Clock);
-        var mine = new ConversationKey("vk-1", "s1");
-        var theirs = new ConversationKey("vk-2", "s1");
+        var mine = new ConversationKey("vk-1", _prefix + "s1");
+        var theirs = new ConversationKey("vk-2", _prefix + "s1");
         await store.TrySaveAsync(Pin(mine, "primary", 1), 0, default);
 
         Assert.Null(await store.FindAsync(theirs, default));
@@ -150,7 +153,7 @@ public abstract class ConversationPinStoreContract
         Assert.Equal(2, (await store.FindAsync(Key("s1"), default))!.Version);
     }
 
-    protected static ConversationKey Key(string session) => new(ConversationKey.AnonymousScope, session);
+    protected ConversationKey Key(string session) => new(ConversationKey.AnonymousScope, _prefix + session);
 
     protected ConversationPin Pin(ConversationKey key, string model, long version, TimeSpan? ttl = null)
     {
