@@ -45,6 +45,7 @@ public sealed partial class DispatchEngine
         }
 
         trail.Note("hedge", $"{hedge.Candidate.Alias} started alongside {candidate.Alias} after {threshold.TotalMilliseconds:0} ms without a first token");
+        LogHedgeStarted(request.RequestId, hedge.Candidate.Alias, candidate.Alias, threshold.TotalMilliseconds);
         var secondStarted = _time.GetTimestamp();
         var secondCancellation = CancellationTokenSource.CreateLinkedTokenSource(clientGone);
         var second = _runner.RunAsync(request, hedge.Candidate, hedge.Lease, secondCancellation.Token);

@@ -48,6 +48,7 @@ public sealed partial class DispatchEngine
         if (moved is not null)
         {
             result.Repinned = moved;
+            LogRepinned(request.RequestId, moved);
             result.Trail.Note("repin", moved);
             var note = "repinned " + moved;
             if (result.Stream is { } repinnedStream)
