@@ -168,6 +168,19 @@ public sealed class ContinuationTests
         Assert.Equal("primary=stream_cut;backup=server_error", error.RootElement.GetProperty("dispatcher").GetProperty("fallback_reasons").GetString());
     }
 
+    [Fact]
+    public async Task Stream_SeveralChoicesCutAfterCommit_NotContinued()
+    {
+        _node.Upstream.Enqueue("primary-model", FakeBehavior.CutConnection(2) with { ChunkDelay = CutDelay });
+
+        using var response = await SendAsync(ChatBodies.Simple("continue-chain", stream: true).Replace("\"stream\":true", "\"stream\":true,\"n\":2", StringComparison.Ordinal));
+        var (events, aborted) = await ChatBodies.ReadEventsAsync(response);
+
+        Assert.True(aborted);
+        Assert.Contains("\"code\":\"stream_cut\"", events[^1], StringComparison.Ordinal);
+        Assert.Equal(0, _node.Upstream.CallCount("backup-model"));
+    }
+
     private Task<HttpResponseMessage> SendAsync(string body) =>
         _node.Http.SendAsync(ChatBodies.Post(body), HttpCompletionOption.ResponseHeadersRead);
 }

@@ -43,6 +43,17 @@ public sealed class ContinuationRequestTests
         Assert.Equal(2, json.RootElement.GetProperty("messages").GetArrayLength());
     }
 
+    [Theory]
+    [InlineData(",\"n\":3", 3)]
+    [InlineData(",\"n\":null", 1)]
+    [InlineData("", 1)]
+    public void Parse_N_IsTheNumberOfChoices(string member, int choices)
+    {
+        using var request = ChatRequests.Parse("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]" + member + "}");
+
+        Assert.Equal(choices, request.Choices);
+    }
+
     [Fact]
     public void ChunkContent_TryRead_TextFinishAndToolCalls()
     {

@@ -31,7 +31,8 @@ public sealed partial class DispatchEngine
         if (result.Stream is { } stream)
         {
             served.Health.RecordFirstToken(_time.GetElapsedTime(attemptStarted));
-            if (request.Route.Options.MidStreamContinuation)
+            // Several choices cannot be spliced as one text: such streams end typed, as without continuation.
+            if (request.Route.Options.MidStreamContinuation && request.Request.Choices == 1)
             {
                 stream.EnableContinuation(new StreamContinuation(_runner, request, plan.Chain, _retry.MaxAttemptsPerRequest, _time, clientGone));
             }
