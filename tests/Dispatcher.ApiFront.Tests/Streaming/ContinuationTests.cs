@@ -181,6 +181,20 @@ public sealed class ContinuationTests
         Assert.Equal(0, _node.Upstream.CallCount("backup-model"));
     }
 
+    [Fact]
+    public async Task Stream_ContinuationWouldBePricier_SkippedAsCostCeiling()
+    {
+        _node.Upstream.Enqueue("backup-model", FakeBehavior.CutConnection(2) with { ChunkDelay = CutDelay });
+
+        using var response = await SendAsync(ChatBodies.Simple("continue-thrifty", stream: true));
+        var (events, aborted) = await ChatBodies.ReadEventsAsync(response);
+
+        Assert.True(aborted);
+        using var error = JsonDocument.Parse(events[^1]);
+        Assert.Equal("backup=stream_cut;primary=cost_ceiling", error.RootElement.GetProperty("dispatcher").GetProperty("fallback_reasons").GetString());
+        Assert.Equal(0, _node.Upstream.CallCount("primary-model"));
+    }
+
     private Task<HttpResponseMessage> SendAsync(string body) =>
         _node.Http.SendAsync(ChatBodies.Post(body), HttpCompletionOption.ResponseHeadersRead);
 }

@@ -151,6 +151,9 @@ public sealed class DispatcherFixture : IAsyncLifetime
         config["Dispatcher:Routes:continue-chain:MidStreamContinuation"] = "true";
         AddRoute(config, "continue-anthropic", ["primary", "sonnet"]);
         config["Dispatcher:Routes:continue-anthropic:MidStreamContinuation"] = "true";
+        AddRoute(config, "continue-thrifty", ["backup", "primary"]);
+        config["Dispatcher:Routes:continue-thrifty:MidStreamContinuation"] = "true";
+        config["Dispatcher:Routes:continue-thrifty:MaxFallbackPriceRatio"] = "1.0";
         AddRoute(config, "hedge-chain", ["primary", "backup"]);
         config["Dispatcher:Routes:hedge-chain:HedgeAfter"] = "00:00:02";
         AddModel(config, "trickle", "alpha", "trickle-model", 1m, 1m);

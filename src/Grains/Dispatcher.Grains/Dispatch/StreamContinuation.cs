@@ -1,4 +1,5 @@
 using Dispatcher.Grains.Configuration;
+using Dispatcher.Grains.Pricing;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Grains.Routing;
 using Dispatcher.Providers;
@@ -57,6 +58,12 @@ internal sealed class StreamContinuation
             }
 
             var misfit = CandidateFit.Check(_request.Request, candidate, out var misfitDetail);
+            if (misfit == FailureKind.None
+                && CostGuard.Refusal(_request.Request, _request.Route, candidate, _request.MaxCostUsd ?? _request.Route.Options.MaxCostUsd, trail.TotalCostUsd) is { } tooDear)
+            {
+                (misfit, misfitDetail) = (FailureKind.CostCeiling, tooDear);
+            }
+
             if (misfit != FailureKind.None)
             {
                 trail.Add(new AttemptRecord(candidate.Alias, candidate.Provider.Name, null, misfit, DispatchAction.NextCandidate, 0, 0, 0m, misfitDetail));
