@@ -12,6 +12,9 @@ internal sealed class ChatCompletionHandler(
     private readonly PreparedText _empty = PreparedText.Create(string.Empty, 1);
     private long _number;
 
+    /// <summary>Where abandoned streams are recorded.</summary>
+    public CancellationLog? Cancelled { get; init; }
+
     public async Task HandleAsync(HttpContext context)
     {
         var aborted = context.RequestAborted;
@@ -22,6 +25,7 @@ internal sealed class ChatCompletionHandler(
         using var onStop = stopping.UnsafeRegister(static state => ((HttpContext)state!).Abort(), context);
         requests.Enter();
         var streaming = false;
+        string? streamedModel = null;
         try
         {
             var body = context.Request.BodyReader;
@@ -39,6 +43,7 @@ internal sealed class ChatCompletionHandler(
             if (streaming)
             {
                 streams.Enter();
+                streamedModel = model!.Name;
             }
 
             // Counters and in-flight state are updated before a waiting test hears of the request.
@@ -60,6 +65,10 @@ internal sealed class ChatCompletionHandler(
         catch (Exception ex) when (aborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {
             // The client, the server's shutdown or a Cut behavior ended the request: there is no one left to answer.
+            if (streamedModel is not null && !stopping.IsCancellationRequested)
+            {
+                Cancelled?.Add(streamedModel);
+            }
         }
         finally
         {
@@ -81,6 +90,11 @@ internal sealed class ChatCompletionHandler(
             await Task.Delay(latency, aborted);
         }
 
+        if (behavior.HoldUntil is { } hold)
+        {
+            await hold.WaitAsync(aborted);
+        }
+
         switch (behavior.Kind)
         {
             case FakeBehaviorKind.Error:
@@ -97,7 +111,7 @@ internal sealed class ChatCompletionHandler(
         var created = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
         var stamp = new CompletionStamp(number, created, model.EscapedName, request.PromptTokens, request.Stream && request.IncludeUsage);
         var text = behavior.Kind == FakeBehaviorKind.ContentFilterFinish ? _empty : _texts.Get(behavior.Content);
-        var tool = behavior.Kind == FakeBehaviorKind.ToolCall
+        var tool = behavior.ToolName is not null
             ? new PreparedToolCall(PreparedText.Escape(behavior.ToolName!), _texts.Get(behavior.ToolArguments))
             : null;
         var answer = new ChatAnswer(behavior.Kind, behavior.AfterChunks, stamp, text, tool, behavior.ChunkDelay ?? options.ChunkDelay);

@@ -20,6 +20,11 @@ public sealed record FakeBehavior
     /// <value>Default null: the server's option applies.</value>
     public TimeSpan? ChunkDelay { get; init; }
 
+    /// <summary>Before the headers (after <see cref="Latency"/>), wait until this task completes or the client aborts:
+    /// a test decides the moment the answer starts (e.g. which of two hedged calls answers first).</summary>
+    /// <value>Default null: no wait.</value>
+    public Task? HoldUntil { get; init; }
+
     internal FakeBehaviorKind Kind { get; }
 
     internal string? Content { get; private init; }
@@ -123,6 +128,15 @@ public sealed record FakeBehavior
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(argumentsJson);
         return new(FakeBehaviorKind.ToolCall) { ToolName = name, ToolArguments = argumentsJson };
+    }
+
+    /// <summary>Streaming: the role chunk and <paramref name="afterChunks"/> tool-call argument deltas of a call to
+    /// <paramref name="name"/>, then the connection is aborted (a tool call cut halfway).</summary>
+    public static FakeBehavior CutToolCall(string name, string argumentsJson, int afterChunks)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterChunks);
+        var call = ToolCall(name, argumentsJson);
+        return new(FakeBehaviorKind.Cut) { ToolName = call.ToolName, ToolArguments = call.ToolArguments, AfterChunks = afterChunks };
     }
 
     private bool PrintMembers(StringBuilder builder)

@@ -26,13 +26,14 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
     private readonly RequestLog _log;
     private readonly InFlightTracker _requests = new();
     private readonly InFlightTracker _streams = new();
+    private readonly CancellationLog _cancelled = new();
     private int _disposed;
 
     private FakeUpstreamServer(WebApplication app, FakeUpstreamOptions options)
     {
         _app = app;
         _log = new RequestLog(options.RecordRequests);
-        var chat = new ChatCompletionHandler(options, _scripts, _log, _requests, _streams, _stopping.Token);
+        var chat = new ChatCompletionHandler(options, _scripts, _log, _requests, _streams, _stopping.Token) { Cancelled = _cancelled };
         app.MapPost("/v1/chat/completions", new RequestDelegate(chat.HandleAsync));
         app.MapPost("/openai/deployments/{deployment}/chat/completions", new RequestDelegate(chat.HandleAsync));
         app.MapPost("/v1/messages", new RequestDelegate(new Anthropic.AnthropicMessagesHandler(options, _scripts, _log, _requests, _streams, _stopping.Token).HandleAsync));
@@ -119,12 +120,22 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
     {
         _scripts.Reset();
         _log.Clear();
+        _cancelled.Clear();
     }
 
     /// <summary>Completes with the first received request (already received or future) that matches; works with
     /// recording off too, for requests that arrive after the call.</summary>
     public Task<ReceivedRequest> WaitForRequestAsync(Func<ReceivedRequest, bool> match, CancellationToken cancellationToken) =>
         _log.WaitAsync(match, cancellationToken);
+
+    /// <summary>How many OpenAI-format streams for <paramref name="upstreamModel"/> the client abandoned before their end
+    /// (connection aborted while the fake was still answering) since start or <see cref="Reset"/>.</summary>
+    public int CancelledStreams(string upstreamModel) => _cancelled.Count(upstreamModel);
+
+    /// <summary>Completes once an OpenAI-format stream for <paramref name="upstreamModel"/> has been abandoned by its client
+    /// (already, or in the future): the fake saw the cancellation on its side of the connection.</summary>
+    public Task WaitForCancelledStreamAsync(string upstreamModel, CancellationToken cancellationToken) =>
+        _cancelled.WaitAsync(upstreamModel, cancellationToken);
 
     /// <summary>Completes when <see cref="ActiveStreams"/> is zero.</summary>
     public Task WaitForNoActiveStreamsAsync(CancellationToken cancellationToken) => _streams.WaitForIdleAsync(cancellationToken);

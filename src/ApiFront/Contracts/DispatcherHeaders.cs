@@ -13,4 +13,5 @@ public static class DispatcherHeaders
     public const string Fallback = "x-dispatcher-fallback";
     public const string Session = "x-dispatcher-session";
     public const string MaxCostUsd = "x-dispatcher-max-cost-usd";
+    public const string Repinned = "x-dispatcher-repinned";
 }

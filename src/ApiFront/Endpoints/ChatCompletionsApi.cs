@@ -70,7 +70,14 @@ public static class ChatCompletionsApi
             return;
         }
 
-        await using var result = await engine.DispatchAsync(new DispatchRequest(request, route, strict, requestId, maxCostUsd), http.RequestAborted);
+        if (!ConversationHeader.TryRead(http.Request, out var sessionId))
+        {
+            await OpenAiError.WriteAsync(response, 400, ConversationHeader.Invalid, "invalid_request", DispatcherHeaders.Session);
+            return;
+        }
+
+        var dispatch = new DispatchRequest(request, route, strict, requestId, maxCostUsd) { SessionId = sessionId };
+        await using var result = await engine.DispatchAsync(dispatch, http.RequestAborted);
         var recorder = new ResponseRecorder(ledger, requestId, arrivedAt, request.Model ?? route.Name, request.Stream);
         if (result.Failure is { } failure)
         {
@@ -104,6 +111,10 @@ public static class ChatCompletionsApi
         headers[DispatcherHeaders.Provider] = result.Served.Provider.Name;
         headers[DispatcherHeaders.Attempts] = HeaderValues.Count(result.Attempts);
         headers[DispatcherHeaders.FallbackReasons] = result.Trail.FallbackReasons();
+        if (result.Repinned is { } moved)
+        {
+            headers[DispatcherHeaders.Repinned] = moved;
+        }
     }
 
     private static Task WriteFailureAsync(HttpContext http, DispatchResult result, DispatchFailure failure)

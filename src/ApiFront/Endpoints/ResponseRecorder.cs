@@ -1,5 +1,6 @@
 using Dispatcher.Grains.Dispatch;
 using Dispatcher.Grains.Ledger;
+using Dispatcher.Grains.Routing;
 using Dispatcher.Providers;
 
 namespace Dispatcher.ApiFront.Endpoints;
@@ -29,9 +30,10 @@ internal sealed class ResponseRecorder
         _ledger.RecordAsync(Row(result, clientGone.IsCancellationRequested ? 499 : 200, "completed", result.Usage ?? default), CancellationToken.None);
 
     public ValueTask RecordStreamAsync(DispatchResult result, StreamingAnswer stream, TokenUsage usage) =>
-        _ledger.RecordAsync(Row(result, 200, stream.EndKind == FailureKind.None ? "completed" : stream.EndKind.ToWireName(), usage), CancellationToken.None);
+        _ledger.RecordAsync(Row(result, 200, stream.EndKind == FailureKind.None ? "completed" : stream.EndKind.ToWireName(), usage, stream.Deployment), CancellationToken.None);
 
-    private RequestRecord Row(DispatchResult result, int status, string outcome, TokenUsage usage) =>
-        new(_requestId, _arrivedAt, _route, _stream, status, outcome, result.Served?.Alias, result.Served?.Provider.Name,
+    // A continued stream's row names the model that finished it (its trail names every model that served).
+    private RequestRecord Row(DispatchResult result, int status, string outcome, TokenUsage usage, ModelDeployment? served = null) =>
+        new(_requestId, _arrivedAt, _route, _stream, status, outcome, (served ?? result.Served)?.Alias, (served ?? result.Served)?.Provider.Name,
             usage.PromptTokens, usage.CompletionTokens, result.CostUsd, result.Trail.Attempts);
 }

@@ -15,4 +15,11 @@ public interface IChatAdapter
     /// <see cref="StreamOpenResult.Source"/>, translated to OpenAI chat.completion.chunk JSON.
     /// </summary>
     Task<StreamOpenResult> OpenStreamAsync(UpstreamCall attempt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether a request ending with an assistant message makes the upstream continue that message (Anthropic's
+    /// prefill) rather than answer after it. Mid-stream continuation replays the partial answer that way when it can,
+    /// and otherwise adds the route's continuation instruction. Default false.
+    /// </summary>
+    bool SupportsAssistantPrefill => false;
 }

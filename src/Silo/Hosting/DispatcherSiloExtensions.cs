@@ -1,8 +1,10 @@
 using Dispatcher.Grains.Configuration;
+using Dispatcher.Grains.Conversations;
 using Dispatcher.Grains.Dispatch;
 using Dispatcher.Grains.Ledger;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Silo.Authority;
+using Dispatcher.Silo.Conversations;
 using Dispatcher.Silo.Ledger;
 using Dispatcher.Silo.Postgres;
 using Dispatcher.Silo.Telemetry;
@@ -37,6 +39,8 @@ public static class DispatcherSiloExtensions
         services.AddSingleton<NodeReadiness>();
         AddAuthority(services);
         AddRequestLedger(services);
+        AddConversationPins(services);
+        services.AddSingleton<ConversationDirectory>();
         services.AddSingleton<DispatcherRuntime>();
         services.AddSingleton<DispatchEngine>();
         services.AddHostedService<SiloStartup>();
@@ -55,6 +59,17 @@ public static class DispatcherSiloExtensions
             provider.GetRequiredService<IOptions<DispatcherOptions>>().Value.Cluster.IsPostgres
                 ? provider.GetRequiredService<PostgresProviderAuthority>()
                 : new EmbeddedProviderAuthority(provider.GetRequiredService<TimeProvider>()));
+    }
+
+    // Embedded: pins in this process. Postgres: rows every node reads, so any node serves any turn with the same pin.
+    private static void AddConversationPins(IServiceCollection services)
+    {
+        services.AddPostgresDataSource();
+        services.TryAddSingleton<IConversationPinStore>(static provider =>
+            provider.GetRequiredService<IOptions<DispatcherOptions>>().Value.Cluster.IsPostgres
+                ? new PostgresConversationPinStore(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<TimeProvider>(),
+                    provider.GetRequiredService<ILogger<PostgresConversationPinStore>>())
+                : new InProcessConversationPinStore(provider.GetRequiredService<TimeProvider>()));
     }
 
     // Embedded: a SQLite file in DataDirectory. Postgres: the cluster's database, through the shared data source.

@@ -80,9 +80,14 @@ public sealed class DispatcherFixture : IAsyncLifetime
     }
 
     /// <summary>The official OpenAI SDK pointed at the node, with its own retries off so attempts are Dispatcher's.</summary>
-    public ChatClient Chat(string model)
+    public ChatClient Chat(string model, string? session = null)
     {
         var options = new OpenAIClientOptions { Endpoint = new Uri(BaseUrl, "/v1"), RetryPolicy = new ClientRetryPolicy(0), NetworkTimeout = TimeSpan.FromSeconds(30) };
+        if (session is not null)
+        {
+            options.AddPolicy(new HeaderPolicy("x-dispatcher-session", session), PipelinePosition.PerCall);
+        }
+
         return new OpenAIClient(new ApiKeyCredential("sk-client-not-forwarded"), options).GetChatClient(model);
     }
 
@@ -134,7 +139,35 @@ public sealed class DispatcherFixture : IAsyncLifetime
         AddRoute(config, "anthropic-chain", ["sonnet", "backup"]);
         AddRoute(config, "thrifty", ["backup", "primary"]);
         config["Dispatcher:Routes:thrifty:MaxFallbackPriceRatio"] = "1.0";
+        AddStreamRoutes(config);
         return config;
+    }
+
+    // Conversations, continuation, hedging and stream health (issue 4).
+    private static void AddStreamRoutes(Dictionary<string, string?> config)
+    {
+        AddRoute(config, "pinned-chain", ["primary", "backup"]);
+        AddRoute(config, "pin-fail-chain", ["primary", "backup"]);
+        config["Dispatcher:Routes:pin-fail-chain:OnPinnedFailure"] = "Fail";
+        AddRoute(config, "return-chain", ["primary", "backup"]);
+        config["Dispatcher:Routes:return-chain:ReturnToPrimaryAfter"] = "00:05:00";
+        AddRoute(config, "continue-chain", ["primary", "backup"]);
+        config["Dispatcher:Routes:continue-chain:MidStreamContinuation"] = "true";
+        AddRoute(config, "continue-anthropic", ["primary", "sonnet"]);
+        config["Dispatcher:Routes:continue-anthropic:MidStreamContinuation"] = "true";
+        AddRoute(config, "continue-thrifty", ["backup", "primary"]);
+        config["Dispatcher:Routes:continue-thrifty:MidStreamContinuation"] = "true";
+        config["Dispatcher:Routes:continue-thrifty:MaxFallbackPriceRatio"] = "1.0";
+        AddRoute(config, "hedge-chain", ["primary", "backup"]);
+        config["Dispatcher:Routes:hedge-chain:HedgeAfter"] = "00:00:02";
+        AddModel(config, "trickle", "alpha", "trickle-model", 1m, 1m);
+        config["Dispatcher:Models:trickle:Timeouts:Idle"] = "00:01:00";
+        config["Dispatcher:Models:trickle:Timeouts:MinTokensPerSecond"] = "1";
+        config["Dispatcher:Models:trickle:Timeouts:ThroughputWindow"] = "00:00:10";
+        AddRoute(config, "trickle-chain", ["trickle", "backup"]);
+        AddModel(config, "p95-first", "alpha", "p95-model", 1m, 1m);
+        AddRoute(config, "hedge-p95-chain", ["p95-first", "backup"]);
+        config["Dispatcher:Routes:hedge-p95-chain:HedgeAfter"] = "p95";
     }
 
     private static void AddProvider(Dictionary<string, string?> config, string name, string baseUrl, string[] keys, int minimumThroughput)

@@ -73,6 +73,8 @@ public sealed class DispatcherOptionsValidator : IValidateOptions<DispatcherOpti
             {
                 errors.Add($"{path}:Deadline must be positive.");
             }
+
+            StreamOptionsValidation.ValidateRoute(path, route, errors);
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
@@ -180,5 +182,7 @@ public sealed class DispatcherOptionsValidator : IValidateOptions<DispatcherOpti
                 errors.Add($"{path}:Timeouts:{name} must be positive.");
             }
         }
+
+        StreamOptionsValidation.ValidateModel(path, model, errors);
     }
 }

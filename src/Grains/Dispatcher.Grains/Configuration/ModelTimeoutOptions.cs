@@ -1,6 +1,6 @@
 namespace Dispatcher.Grains.Configuration;
 
-/// <summary>Per-attempt timeouts of a model.</summary>
+/// <summary>Per-attempt timeouts of a model, and its stream health guards.</summary>
 public sealed class ModelTimeoutOptions
 {
     /// <summary>Streams: longest wait for the first content chunk (the commit point). Default 15 s.</summary>
@@ -11,4 +11,14 @@ public sealed class ModelTimeoutOptions
 
     /// <summary>Whole attempt, stream or not. Default 5 min.</summary>
     public TimeSpan Total { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Streams: after the commit point, fewer output tokens than this per second over a
+    /// <see cref="ThroughputWindow"/> ends the attempt as <c>stream_stalled</c> (a stream trickling too slowly to be
+    /// useful). Tokens are counted as content deltas (one per chunk, as the major APIs stream). Default null: off.
+    /// </summary>
+    public double? MinTokensPerSecond { get; set; }
+
+    /// <summary>The window <see cref="MinTokensPerSecond"/> is measured over. Default 10 s.</summary>
+    public TimeSpan ThroughputWindow { get; set; } = TimeSpan.FromSeconds(10);
 }

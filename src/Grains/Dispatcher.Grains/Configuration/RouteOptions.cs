@@ -1,7 +1,7 @@
 namespace Dispatcher.Grains.Configuration;
 
 /// <summary>One entry of <c>Dispatcher:Routes</c>: an ordered fallback chain and its policy.</summary>
-public sealed class RouteOptions
+public sealed partial class RouteOptions
 {
     /// <summary>Model aliases, tried in order. Required, at least one.</summary>
     public List<string> Chain { get; set; } = [];

@@ -12,8 +12,11 @@ internal sealed class AttemptWatchdog : IDisposable
     private readonly TimeProvider _time;
     private readonly ITimer _total;
     private ITimer? _idle;
+    private ITimer? _throughput;
     private TimeSpan _idleTimeout;
     private int _expired;
+    private int _chunksInWindow;
+    private int _minimumChunksPerWindow;
 
     public AttemptWatchdog(TimeProvider time, TimeSpan total, CancellationToken clientGone)
     {
@@ -35,8 +38,27 @@ internal sealed class AttemptWatchdog : IDisposable
         _idle = _time.CreateTimer(static state => ((AttemptWatchdog)state!).Expire(FailureKind.StreamStalled), this, idle, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>A chunk arrived: restart the idle timeout.</summary>
-    public void Kick() => _idle?.Change(_idleTimeout, Timeout.InfiniteTimeSpan);
+    /// <summary>True when the throughput guard, not the idle timeout, found the stream stalled.</summary>
+    public bool TooSlow { get; private set; }
+
+    /// <summary>
+    /// From now on, fewer than <paramref name="minTokensPerSecond"/> × <paramref name="window"/> content deltas in any
+    /// window ends the attempt as <see cref="FailureKind.StreamStalled"/>: a stream that trickles is as useless as one
+    /// that stopped, and the idle timeout alone does not see it.
+    /// </summary>
+    public void StartThroughputGuard(double minTokensPerSecond, TimeSpan window)
+    {
+        _minimumChunksPerWindow = Math.Max(1, (int)Math.Ceiling(minTokensPerSecond * window.TotalSeconds));
+        _throughput?.Dispose();
+        _throughput = _time.CreateTimer(static state => ((AttemptWatchdog)state!).CheckThroughput(), this, window, window);
+    }
+
+    /// <summary>A chunk arrived: restart the idle timeout and count it for the throughput guard.</summary>
+    public void Kick()
+    {
+        _idle?.Change(_idleTimeout, Timeout.InfiniteTimeSpan);
+        Interlocked.Increment(ref _chunksInWindow);
+    }
 
     /// <summary>Ends the attempt now (a hedge lost, the caller gave up).</summary>
     public void Cancel() => _cancellation.Cancel();
@@ -45,7 +67,17 @@ internal sealed class AttemptWatchdog : IDisposable
     {
         _total.Dispose();
         _idle?.Dispose();
+        _throughput?.Dispose();
         _cancellation.Dispose();
+    }
+
+    private void CheckThroughput()
+    {
+        if (Interlocked.Exchange(ref _chunksInWindow, 0) < _minimumChunksPerWindow)
+        {
+            TooSlow = true;
+            Expire(FailureKind.StreamStalled);
+        }
     }
 
     private void Expire(FailureKind kind)

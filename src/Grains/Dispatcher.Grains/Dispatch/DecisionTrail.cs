@@ -7,6 +7,7 @@ namespace Dispatcher.Grains.Dispatch;
 public sealed partial class DecisionTrail
 {
     private readonly List<AttemptRecord> _attempts = new(2);
+    private List<TrailEvent>? _events;
 
     /// <summary>The attempts so far.</summary>
     public IReadOnlyList<AttemptRecord> Attempts => _attempts;
@@ -17,6 +18,9 @@ public sealed partial class DecisionTrail
     /// <summary>The sum of every attempt's cost.</summary>
     public decimal TotalCostUsd { get; private set; }
 
+    /// <summary>Events besides attempts (repin, continuation, hedge), in order; empty for most requests.</summary>
+    public IReadOnlyList<TrailEvent> Events => (IReadOnlyList<TrailEvent>?)_events ?? [];
+
     /// <summary>Appends an attempt.</summary>
     public void Add(AttemptRecord attempt)
     {
@@ -25,6 +29,12 @@ public sealed partial class DecisionTrail
         _attempts.Add(attempt);
         TotalCostUsd += attempt.CostUsd;
     }
+
+    /// <summary>Records an event after the attempts so far.</summary>
+    public void Note(string name, string detail) => (_events ??= new List<TrailEvent>(1)).Add(new TrailEvent(name, detail, _attempts.Count));
+
+    /// <summary>Replaces the attempt at <paramref name="index"/> (a served attempt gains its repin note).</summary>
+    internal void Amend(int index, AttemptRecord attempt) => _attempts[index] = attempt;
 
     /// <summary>SPEC.md's <c>x-dispatcher-fallback-reasons</c>: <c>alias=kind</c> per failed or skipped attempt, <c>;</c>-separated.</summary>
     public string FallbackReasons()

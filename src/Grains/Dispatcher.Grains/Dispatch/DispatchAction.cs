@@ -17,4 +17,10 @@ public enum DispatchAction
 
     /// <summary>Stop: the request itself is at fault, or falling back would hide something the client must see.</summary>
     FailFast,
+
+    /// <summary>A stream that failed after its commit point goes on, on the next candidate (mid-stream continuation).</summary>
+    Continue,
+
+    /// <summary>A hedged call that lost the race to its first token and was cancelled.</summary>
+    Hedged,
 }

@@ -11,6 +11,8 @@ public static class DispatchActionNames
         DispatchAction.RotateKey => "rotate_key",
         DispatchAction.NextCandidate => "next_candidate",
         DispatchAction.FailFast => "fail_fast",
+        DispatchAction.Continue => "continue",
+        DispatchAction.Hedged => "hedge_lost",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 
@@ -25,6 +27,8 @@ public static class DispatchActionNames
             "rotate_key" => DispatchAction.RotateKey,
             "next_candidate" => DispatchAction.NextCandidate,
             "fail_fast" => DispatchAction.FailFast,
+            "continue" => DispatchAction.Continue,
+            "hedge_lost" => DispatchAction.Hedged,
             _ => null,
         };
         action = parsed.GetValueOrDefault();

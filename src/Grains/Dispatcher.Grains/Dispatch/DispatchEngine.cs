@@ -1,4 +1,5 @@
 using Dispatcher.Grains.Configuration;
+using Dispatcher.Grains.Conversations;
 using Dispatcher.Grains.Pricing;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Grains.Routing;
@@ -20,15 +21,18 @@ public sealed partial class DispatchEngine
     private readonly TimeProvider _time;
     private readonly ILogger<DispatchEngine> _logger;
     private readonly AttemptRunner _runner;
+    private readonly ConversationDirectory _conversations;
 
-    /// <summary>Creates the engine.</summary>
-    public DispatchEngine(IOptions<DispatcherOptions> options, TimeProvider time, ILogger<DispatchEngine> logger)
+    /// <summary>Creates the engine; <paramref name="conversations"/> null = pins kept in this process only.</summary>
+    public DispatchEngine(IOptions<DispatcherOptions> options, TimeProvider time, ILogger<DispatchEngine> logger,
+        ConversationDirectory? conversations = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _retry = options.Value.Retry;
         _time = time;
         _logger = logger;
         _runner = new AttemptRunner(time);
+        _conversations = conversations ?? new ConversationDirectory(new InProcessConversationPinStore(time), time);
     }
 
     /// <summary>Dispatches <paramref name="request"/>; <paramref name="clientGone"/> cancels everything at once.</summary>
@@ -39,7 +43,8 @@ public sealed partial class DispatchEngine
         var route = request.Route;
         var startedAt = _time.GetTimestamp();
         var deadline = route.Options.Deadline;
-        var candidates = request.Strict ? 1 : route.Chain.Count;
+        var plan = await OpenTurnAsync(request, clientGone).ConfigureAwait(false);
+        var candidates = request.Strict ? 1 : plan.Chain.Count;
         var ceiling = request.MaxCostUsd ?? route.Options.MaxCostUsd;
         var lastKind = FailureKind.None;
         TimeSpan? shortestRetryAfter = null;
@@ -49,7 +54,12 @@ public sealed partial class DispatchEngine
         {
             for (var c = 0; c < candidates; c++)
             {
-                var candidate = route.Chain[c];
+                if (c == plan.HedgedIndex)
+                {
+                    continue;
+                }
+
+                var candidate = plan.Chain[c];
                 var misfit = CandidateFit.Check(request.Request, candidate, out var misfitDetail);
                 if (misfit == FailureKind.None && CostGuard.Refusal(request.Request, route, candidate, ceiling, trail.TotalCostUsd) is { } tooDear)
                 {
@@ -91,15 +101,22 @@ public sealed partial class DispatchEngine
 
                     var attemptStarted = _time.GetTimestamp();
                     trail.BeginAttempt(candidate);
-                    var outcome = await _runner.RunAsync(request, candidate, acquired.Lease, clientGone).ConfigureAwait(false);
+                    var outcome = await RunAttemptAsync(request, plan, c, candidate, acquired.Lease, trail, clientGone).ConfigureAwait(false);
                     waited += _time.GetTimestamp() - attemptStarted;
                     if (outcome.Failure is null)
                     {
-                        return Served(request, trail, candidate, acquired.Lease, outcome, attemptStarted, waited);
+                        var (servedBy, lease, servedStarted) = plan.HedgeWinner ?? (candidate, acquired.Lease, attemptStarted);
+                        return await CloseTurnAsync(request, plan, Served(request, trail, servedBy, lease, outcome, servedStarted, waited),
+                            servedStarted, clientGone).ConfigureAwait(false);
                     }
 
                     var failure = outcome.Failure;
                     lastKind = failure.Kind;
+                    if (BlamesDeployment(failure.Kind))
+                    {
+                        candidate.Health.RecordFailure();
+                    }
+
                     if (candidate.Provider.Report(acquired.Lease, failure.Kind, failure.RetryAfter, outcome.RateLimits, 0))
                     {
                         LogBreakerChanged(candidate.Provider.Name, candidate.Upstream.Name, candidate.Breaker.State.ToString());

@@ -9,4 +9,11 @@ namespace Dispatcher.Grains.Dispatch;
 /// <param name="Strict">Fallback off (<c>x-dispatcher-fallback: off</c>): only the first candidate is tried.</param>
 /// <param name="RequestId">The id in <c>x-dispatcher-request-id</c>.</param>
 /// <param name="MaxCostUsd">The client's ceiling (<c>x-dispatcher-max-cost-usd</c>); null = the route's default.</param>
-public sealed record DispatchRequest(ChatRequest Request, Route Route, bool Strict, string RequestId, decimal? MaxCostUsd = null);
+public sealed record DispatchRequest(ChatRequest Request, Route Route, bool Strict, string RequestId, decimal? MaxCostUsd = null)
+{
+    /// <summary>The conversation (<c>x-dispatcher-session</c>); null = no pinning.</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>The caller's virtual key id; null = anonymous. Scopes the conversation's pin.</summary>
+    public string? VirtualKeyId { get; init; }
+}

@@ -27,6 +27,9 @@ public sealed class DispatchResult : IAsyncDisposable
     /// <summary>A stream past its commit point.</summary>
     public StreamingAnswer? Stream { get; internal init; }
 
+    /// <summary><c>old-&gt;new</c> when this turn moved the conversation's pin (<c>x-dispatcher-repinned</c>).</summary>
+    public string? Repinned { get; internal set; }
+
     /// <summary>Why nothing served.</summary>
     public DispatchFailure? Failure { get; internal init; }
 
@@ -45,6 +48,8 @@ public sealed class DispatchResult : IAsyncDisposable
     /// <summary>Usage of the answer that served (non-streaming).</summary>
     public TokenUsage? Usage => Completion?.Facts.Usage;
 
+    private CancellationTokenSource? _attemptCancellation;
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -53,5 +58,10 @@ public sealed class DispatchResult : IAsyncDisposable
         {
             await Stream.DisposeAsync().ConfigureAwait(false);
         }
+
+        _attemptCancellation?.Dispose();
     }
+
+    /// <summary>Takes the serving attempt's cancellation source (a hedge race made it), to dispose it with the answer.</summary>
+    internal void Own(CancellationTokenSource cancellation) => _attemptCancellation = cancellation;
 }

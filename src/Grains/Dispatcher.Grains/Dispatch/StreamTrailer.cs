@@ -27,7 +27,17 @@ internal sealed class StreamTrailer
         _created = created;
     }
 
-    public void Write(IBufferWriter<byte> output, DecisionTrail trail, ModelDeployment served, TokenUsage? usage, FailureKind endKind)
+    /// <summary>The stream's chunk id, which a continuation's chunks carry too.</summary>
+    public string ChunkId => _chunkId ?? "chatcmpl-" + _requestId;
+
+    /// <summary>The upstream model the client saw first, which a continuation's chunks carry too.</summary>
+    public string? UpstreamModel => _upstreamModel;
+
+    /// <summary>The chunks' <c>created</c>.</summary>
+    public long Created => _created;
+
+    public void Write(IBufferWriter<byte> output, DecisionTrail trail, ModelDeployment served, TokenUsage? usage, FailureKind endKind,
+        IReadOnlyList<string>? servedModels = null)
     {
         output.Write("data: "u8);
         using (var json = new Utf8JsonWriter(output))
@@ -58,20 +68,32 @@ internal sealed class StreamTrailer
             }
 
             json.WritePropertyName("dispatcher");
-            WriteDispatcher(json, trail, served, usage, endKind);
+            WriteDispatcher(json, trail, served, usage, endKind, servedModels);
             json.WriteEndObject();
         }
 
         output.Write(endKind == FailureKind.None ? "\n\ndata: [DONE]\n\n"u8 : "\n\n"u8);
     }
 
-    private void WriteDispatcher(Utf8JsonWriter json, DecisionTrail trail, ModelDeployment served, TokenUsage? usage, FailureKind endKind)
+    private void WriteDispatcher(Utf8JsonWriter json, DecisionTrail trail, ModelDeployment served, TokenUsage? usage, FailureKind endKind,
+        IReadOnlyList<string>? servedModels)
     {
         json.WriteStartObject();
         json.WriteString("request_id", _requestId);
         json.WriteString("model", served.Alias);
         json.WriteStartArray("models");
-        json.WriteStringValue(served.Alias);
+        if (servedModels is null)
+        {
+            json.WriteStringValue(served.Alias);
+        }
+        else
+        {
+            foreach (var alias in servedModels)
+            {
+                json.WriteStringValue(alias);
+            }
+        }
+
         json.WriteEndArray();
         json.WriteString("provider", served.Provider.Name);
         json.WriteNumber("attempts", trail.Count);

@@ -12,17 +12,17 @@ namespace Dispatcher.Grains.Dispatch;
 /// attempt and adds it to the trail; <see cref="WriteTrailer"/> then writes the final <c>dispatcher</c> chunk and
 /// <c>[DONE]</c>, or the typed error event of a stream that failed after its commit point.
 /// </summary>
-public sealed class StreamingAnswer : IAsyncDisposable
+public sealed partial class StreamingAnswer : IAsyncDisposable
 {
-    private readonly IChunkSource _source;
-    private readonly ProviderLease _lease;
-    private readonly AttemptWatchdog _watchdog;
+    private IChunkSource _source;
+    private ProviderLease _lease;
+    private AttemptWatchdog _watchdog;
     private readonly PooledBuffer _held;
     private readonly DecisionTrail _trail;
     private readonly StreamTrailer _trailer;
     private readonly TimeProvider _time;
-    private readonly long _startedAt;
-    private readonly ChatRequest _request;
+    private long _startedAt;
+    private ChatRequest _request;
     private TokenUsage? _usage;
     private bool _completed;
 
@@ -40,26 +40,27 @@ public sealed class StreamingAnswer : IAsyncDisposable
         _trailer = trailer;
         _time = time;
         _startedAt = startedAt;
+        StartThroughputGuard();
         if (start.Finished)
         {
             Complete(FailureKind.None, null);
         }
     }
 
-    /// <summary>The deployment serving the stream.</summary>
-    public ModelDeployment Deployment { get; }
+    /// <summary>The deployment serving the stream (after a continuation, the one that continued it).</summary>
+    public ModelDeployment Deployment { get; private set; }
 
     /// <summary>Chunks held until the commit point, SSE-framed, including the committing chunk.</summary>
     public ReadOnlyMemory<byte> Held => _held.WrittenMemory;
 
     /// <summary>The JSON of the chunk last read.</summary>
-    public ReadOnlyMemory<byte> Chunk => _source.Chunk;
+    public ReadOnlyMemory<byte> Chunk => _rewritten ?? _source.Chunk;
 
     /// <summary>True when the next chunk is already here: hold the flush until it is written too.</summary>
-    public bool HasBufferedChunk => !_completed && _source.HasBufferedChunk;
+    public bool HasBufferedChunk => !_completed && (_source.HasBufferedChunk || PendingChunks > 0);
 
     /// <summary>Usage reported so far (the upstream's last usage chunk, once read).</summary>
-    public TokenUsage Usage => _usage ?? default;
+    public TokenUsage Usage => Sum(_earlierUsage, _usage ?? default);
 
     /// <summary>How the stream ended (<see cref="FailureKind.None"/> = completed), once it has.</summary>
     public FailureKind EndKind { get; private set; }
@@ -74,6 +75,17 @@ public sealed class StreamingAnswer : IAsyncDisposable
 
         while (true)
         {
+            if (TryTakePending())
+            {
+                return ChunkReadStatus.Chunk;
+            }
+
+            if (FinishedAfterPending)
+            {
+                Complete(FailureKind.None, null);
+                return ChunkReadStatus.Done;
+            }
+
             ChunkReadStatus status;
             try
             {
@@ -82,7 +94,13 @@ public sealed class StreamingAnswer : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 var kind = _watchdog.Expired == FailureKind.None ? FailureKind.Cancelled : _watchdog.Expired;
-                Complete(kind, null);
+                var stalled = _watchdog.TooSlow ? UpstreamFailure.Of(kind, "the stream's throughput fell below the model's MinTokensPerSecond") : null;
+                if (await TryContinueAsync(kind, stalled).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                Complete(kind, stalled);
                 return ChunkReadStatus.Failed;
             }
 
@@ -91,7 +109,7 @@ public sealed class StreamingAnswer : IAsyncDisposable
                 case ChunkReadStatus.Chunk:
                     _watchdog.Kick();
                     _usage = _source.Facts.Usage ?? _usage;
-                    if (_source.Facts.IsUsageOnly)
+                    if (_source.Facts.IsUsageOnly || !Observe(_source.Chunk.Span, _source.Facts.HasToolCalls))
                     {
                         continue;
                     }
@@ -102,6 +120,11 @@ public sealed class StreamingAnswer : IAsyncDisposable
                     return ChunkReadStatus.Done;
                 case ChunkReadStatus.Failed:
                 default:
+                    if (await TryContinueAsync(_source.Failure?.Kind ?? FailureKind.StreamCut, _source.Failure).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
                     Complete(_source.Failure?.Kind ?? FailureKind.StreamCut, _source.Failure);
                     return ChunkReadStatus.Failed;
             }
@@ -116,7 +139,7 @@ public sealed class StreamingAnswer : IAsyncDisposable
             Complete(FailureKind.Cancelled, null);
         }
 
-        _trailer.Write(output, _trail, Deployment, _usage, EndKind);
+        _trailer.Write(output, _trail, Deployment, _usage is null && _servedModels is null ? null : Usage, EndKind, _servedModels);
     }
 
     /// <inheritdoc />
@@ -130,6 +153,7 @@ public sealed class StreamingAnswer : IAsyncDisposable
         _watchdog.Dispose();
         await _source.DisposeAsync().ConfigureAwait(false);
         _held.Dispose();
+        DisposeContinuation();
     }
 
     private void Complete(FailureKind kind, UpstreamFailure? failure)
@@ -146,7 +170,12 @@ public sealed class StreamingAnswer : IAsyncDisposable
         Deployment.Provider.Report(_lease, kind, failure?.RetryAfter, default, usage.TotalTokens);
         var latency = _time.GetElapsedTime(_startedAt).TotalMilliseconds;
         var action = kind == FailureKind.None ? DispatchAction.Served : DispatchAction.FailFast;
-        var detail = kind == FailureKind.None ? null : failure?.Detail ?? "the stream failed after its first content was sent";
+        var detail = kind == FailureKind.None ? ServedDetail : failure?.Detail ?? "the stream failed after its first content was sent";
+        if (DispatchEngine.BlamesDeployment(kind))
+        {
+            Deployment.Health.RecordFailure();
+        }
+
         _trail.NoteServed(Deployment, null, usage);
         _trail.Add(new AttemptRecord(Deployment.Alias, Deployment.Provider.Name, _lease.Key.Id, kind, action,
             failure?.StatusCode ?? 200, latency, Deployment.Cost(usage), detail));

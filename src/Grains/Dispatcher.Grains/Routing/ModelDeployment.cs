@@ -22,7 +22,11 @@ public sealed class ModelDeployment
         Breaker = provider.Deployment(Upstream.Name);
         CompletionPipeline = Timeout(options.Timeouts.Total, time);
         StreamStartPipeline = Timeout(Min(options.Timeouts.FirstToken, options.Timeouts.Total), time);
+        Health = new DeploymentHealth(time);
     }
+
+    /// <summary>Failures and times to first token this node has seen (pins returning to the primary, hedging).</summary>
+    public DeploymentHealth Health { get; }
 
     /// <summary>The alias clients name.</summary>
     public string Alias { get; }

@@ -26,6 +26,9 @@ public sealed class AnthropicAdapter : IChatAdapter
     }
 
     /// <inheritdoc />
+    public bool SupportsAssistantPrefill => true;
+
+    /// <inheritdoc />
     public async Task<CompletionResult> CompleteAsync(UpstreamCall attempt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);

@@ -34,6 +34,9 @@ public sealed class ChatRequest : IDisposable
     /// <summary><c>max_completion_tokens</c>, or else <c>max_tokens</c>.</summary>
     public int? MaxOutputTokens { get; internal set; }
 
+    /// <summary><c>n</c>: how many choices the client asked for. Default 1.</summary>
+    public int Choices { get; internal set; } = 1;
+
     /// <summary>Whether the request declares tools.</summary>
     public bool HasTools { get; internal set; }
 
@@ -48,6 +51,9 @@ public sealed class ChatRequest : IDisposable
 
     /// <summary>A conservative prompt token estimate (about four bytes of text per token, plus framing).</summary>
     public int EstimatedPromptTokens => (MessageTextBytes / 3) + 8;
+
+    /// <summary>Where the <c>messages</c> array's closing bracket is (continuations append after the last message).</summary>
+    internal int MessagesEnd { get; set; } = -1;
 
     internal JsonRange ModelValue { get; set; } = JsonRange.None;
 

@@ -72,6 +72,7 @@ public static partial class ChatRequestParser
         }
 
         request.MessageTextBytes = textBytes;
+        request.MessagesEnd = (int)reader.TokenStartIndex;
         return null;
     }
 

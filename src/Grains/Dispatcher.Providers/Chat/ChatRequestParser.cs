@@ -170,6 +170,7 @@ public static partial class ChatRequestParser
                 return new ChatRequestError($"'n' must be an integer from 1 to {MaxChoices}.", "n");
             }
 
+            request.Choices = reader.TokenType == JsonTokenType.Number ? reader.GetInt32() : 1;
             return null;
         }
 
