@@ -2,20 +2,21 @@ using Dispatcher.Grains.Conversations;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using Dispatcher.Silo.Postgres;
 
 namespace Dispatcher.Silo.Conversations;
 
 /// <summary>
 /// A cluster's pin store: one row per conversation in <c>dispatcher_pins</c>, written by compare-and-set on its
 /// version, so that any node serves any turn with the same pin. Expiry is judged on the node's clock (as the
-/// in-process store does); expired rows are deleted in the background by the authority's loop.
+/// in-process store does); expired rows are deleted every 1024 saves.
 /// </summary>
 /// <remarks>
 /// A pin is worth less than an answer: when the database does not answer within two seconds, a
 /// lookup finds no pin and a save reports a lost race (so the node re-reads and, finding nothing, serves unpinned);
 /// both are logged. No request waits longer than that on a pin.
 /// </remarks>
-internal sealed partial class PostgresConversationPinStore : IConversationPinStore
+internal sealed partial class PostgresConversationPinStore : IConversationPinStore, IDisposable
 {
     private const int CommandTimeoutSeconds = 2;
 
@@ -39,9 +40,15 @@ internal sealed partial class PostgresConversationPinStore : IConversationPinSto
         """,
     ];
 
+    // Expired rows are deleted after this many saves, by the node that makes the save.
+    private const int SweepEvery = 1024;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
     private readonly ILogger<PostgresConversationPinStore> _logger;
+    private readonly SemaphoreSlim _migrating = new(1, 1);
+    private volatile bool _migrated;
+    private int _saves;
 
     public PostgresConversationPinStore(NpgsqlDataSource dataSource, TimeProvider time, ILogger<PostgresConversationPinStore> logger)
     {
@@ -52,8 +59,11 @@ internal sealed partial class PostgresConversationPinStore : IConversationPinSto
 
     public async ValueTask<ConversationPin?> FindAsync(ConversationKey key, CancellationToken cancellationToken)
     {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(CommandTimeoutSeconds));
         try
         {
+            await EnsureSchemaAsync(bounded.Token);
             await using var command = _dataSource.CreateCommand("""
                 SELECT model_alias, provider, turns, fallback_history, pinned_at, last_used, expires_at, version
                 FROM dispatcher_pins WHERE scope = $1 AND session_id = $2 AND expires_at > $3
@@ -62,8 +72,8 @@ internal sealed partial class PostgresConversationPinStore : IConversationPinSto
             command.Parameters.Add(new NpgsqlParameter { Value = key.Scope });
             command.Parameters.Add(new NpgsqlParameter { Value = key.SessionId });
             command.Parameters.Add(new NpgsqlParameter { Value = _time.GetUtcNow() });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
+            await using var reader = await command.ExecuteReaderAsync(bounded.Token);
+            if (!await reader.ReadAsync(bounded.Token))
             {
                 return null;
             }
@@ -72,7 +82,7 @@ internal sealed partial class PostgresConversationPinStore : IConversationPinSto
                 reader.GetFieldValue<string[]>(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5),
                 reader.GetFieldValue<DateTimeOffset>(6), reader.GetInt64(7));
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             Log.Unavailable(_logger, "find", e.Message);
             return null;
@@ -82,8 +92,16 @@ internal sealed partial class PostgresConversationPinStore : IConversationPinSto
     public async ValueTask<bool> TrySaveAsync(ConversationPin pin, long expectedVersion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pin);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(CommandTimeoutSeconds));
         try
         {
+            await EnsureSchemaAsync(bounded.Token);
+            if (Interlocked.Increment(ref _saves) % SweepEvery == 0)
+            {
+                await DeleteExpiredAsync(_time.GetUtcNow(), bounded.Token);
+            }
+
             // Version 0: insert, or take over a row that has expired. Otherwise: overwrite exactly the expected version.
             await using var command = _dataSource.CreateCommand(expectedVersion == 0
                 ? """
@@ -118,14 +136,16 @@ internal sealed partial class PostgresConversationPinStore : IConversationPinSto
                 command.Parameters.Add(new NpgsqlParameter { Value = expectedVersion });
             }
 
-            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+            return await command.ExecuteNonQueryAsync(bounded.Token) == 1;
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             Log.Unavailable(_logger, "save", e.Message);
             return false;
         }
     }
+
+    public void Dispose() => _migrating.Dispose();
 
     /// <summary>Deletes pins that expired before <paramref name="cutoff"/>; returns how many.</summary>
     public async Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
@@ -133,6 +153,30 @@ internal sealed partial class PostgresConversationPinStore : IConversationPinSto
         await using var command = _dataSource.CreateCommand("DELETE FROM dispatcher_pins WHERE expires_at <= $1");
         command.Parameters.Add(new NpgsqlParameter { Value = cutoff });
         return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    // The first use migrates the table (once per process; again after a failure): pins need no start-up step, and a
+    // database that is away at start only costs the turns served unpinned meanwhile.
+    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (_migrated)
+        {
+            return;
+        }
+
+        await _migrating.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_migrated)
+            {
+                await PostgresMigrator.ApplyAsync(_dataSource, "pins", Migrations, cancellationToken);
+                _migrated = true;
+            }
+        }
+        finally
+        {
+            _migrating.Release();
+        }
     }
 
     private static partial class Log

@@ -24,7 +24,7 @@ public sealed class DispatcherSiloExtensionsTests
 
         Assert.Single(services, static descriptor => descriptor.ServiceType == typeof(NpgsqlDataSource));
         await using var provider = services.BuildServiceProvider();
-        var ledger = Assert.IsType<PostgresRequestLedger>(provider.GetRequiredService<IRequestLedger>());
+        var ledger = Assert.IsType<PostgresRequestLedger>(provider.GetRequiredService<GroupCommitLedger>());
         Assert.Contains(ledger, provider.GetServices<IHostedService>());
         Assert.Equal("Host=127.0.0.1;Port=5432;Database=dispatcher;Username=dispatcher",
             provider.GetRequiredService<NpgsqlDataSource>().ConnectionString);
@@ -36,7 +36,7 @@ public sealed class DispatcherSiloExtensionsTests
         var services = Services(new() { ["Dispatcher:DataDirectory"] = Path.Combine(Path.GetTempPath(), "dispatcher-unused") });
 
         await using var provider = services.BuildServiceProvider();
-        var ledger = Assert.IsType<SqliteRequestLedger>(provider.GetRequiredService<IRequestLedger>());
+        var ledger = Assert.IsType<SqliteRequestLedger>(provider.GetRequiredService<GroupCommitLedger>());
         Assert.Contains(ledger, provider.GetServices<IHostedService>());
     }
 
