@@ -70,6 +70,14 @@ public sealed class ClusterFixture : IAsyncLifetime
         return new TestNode(nodeId, app);
     }
 
+    /// <summary>Starts a node as a child process (so that a test can kill it without a graceful shutdown).</summary>
+    public async Task<ChildNode> StartChildNodeAsync(string nodeId)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"dispatcher-cluster-{nodeId}-{Guid.NewGuid():N}");
+        _dataDirectories.Add(dataDirectory);
+        return await ChildNode.StartAsync(nodeId, Configuration(nodeId, dataDirectory));
+    }
+
     private Dictionary<string, string?> Configuration(string nodeId, string dataDirectory)
     {
         var upstream = Upstream.BaseUrl.ToString();
@@ -86,14 +94,18 @@ public sealed class ClusterFixture : IAsyncLifetime
         AddProvider(config, "sick", upstream, "sk-cluster-sick-0001", SickMinimumThroughput);
         AddProvider(config, "healthy", upstream, "sk-cluster-healthy-0001", 1000);
         AddProvider(config, "metered", upstream, "sk-cluster-metered-0001", 1000);
+        AddProvider(config, "flip", upstream, "sk-cluster-flip-0001", 1000);
         config["Dispatcher:Providers:metered:Rpm"] = MeteredRpm.ToString(CultureInfo.InvariantCulture);
         AddModel(config, "sick", "sick", "sick-model");
         AddModel(config, "healthy", "healthy", "healthy-model");
         AddModel(config, "metered", "metered", "metered-model");
+        AddModel(config, "flip", "flip", "flip-model");
         config["Dispatcher:Routes:sick-chain:Chain:0"] = "sick";
         config["Dispatcher:Routes:sick-chain:Chain:1"] = "healthy";
         config["Dispatcher:Routes:metered-chain:Chain:0"] = "metered";
         config["Dispatcher:Routes:metered-chain:Chain:1"] = "healthy";
+        config["Dispatcher:Routes:pin-chain:Chain:0"] = "flip";
+        config["Dispatcher:Routes:pin-chain:Chain:1"] = "healthy";
         return config;
     }
 

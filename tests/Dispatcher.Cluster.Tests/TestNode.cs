@@ -25,7 +25,10 @@ public sealed class TestNode : IAsyncDisposable
     public HttpClient Http { get; }
 
     /// <summary>Sends a small non-streaming chat completion to <paramref name="model"/>.</summary>
-    public Task<HttpResponseMessage> ChatAsync(string model, string? session = null)
+    public Task<HttpResponseMessage> ChatAsync(string model, string? session = null) => ChatAsync(Http, model, session);
+
+    /// <summary>Sends a small non-streaming chat completion to <paramref name="model"/> through <paramref name="http"/>.</summary>
+    public static Task<HttpResponseMessage> ChatAsync(HttpClient http, string model, string? session = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {
@@ -36,7 +39,7 @@ public sealed class TestNode : IAsyncDisposable
             request.Headers.Add("x-dispatcher-session", session);
         }
 
-        return Http.SendAsync(request);
+        return http.SendAsync(request);
     }
 
     /// <summary>The state (closed, open, half_open) this node's breaker of a deployment is in.</summary>
