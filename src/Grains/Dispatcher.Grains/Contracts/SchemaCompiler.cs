@@ -1,0 +1,319 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Dispatcher.Grains.Contracts;
+
+/// <summary>
+/// Builds <see cref="SchemaNode"/>s from a schema document. References (<c>#</c>, <c>#/$defs/x</c>, any JSON pointer
+/// into the same document) are resolved here, once, and memoized by pointer, so a recursive schema is a cycle of
+/// nodes. Keywords outside the subset (title, description, format, strict…) are ignored, as OpenAI ignores them;
+/// a keyword of the subset with a malformed value is an error naming its location.
+/// </summary>
+internal sealed class SchemaCompiler
+{
+    private static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(100);
+    private readonly JsonElement _root;
+    private readonly Dictionary<string, SchemaNode> _byPointer = new(StringComparer.Ordinal);
+
+    private SchemaCompiler(JsonElement root) => _root = root;
+
+    /// <summary>Compiles the document's root schema.</summary>
+    /// <exception cref="SchemaException">The schema is malformed or uses a keyword value this subset cannot check.</exception>
+    public static SchemaNode Compile(JsonElement root) => new SchemaCompiler(root).At("#");
+
+    private SchemaNode At(string pointer)
+    {
+        if (_byPointer.TryGetValue(pointer, out var known))
+        {
+            return known;
+        }
+
+        var element = Resolve(pointer);
+        var node = new SchemaNode();
+        _byPointer[pointer] = node;
+        Fill(node, element, pointer);
+        return node;
+    }
+
+    private JsonElement Resolve(string pointer)
+    {
+        var element = _root;
+        if (pointer == "#")
+        {
+            return element;
+        }
+
+        if (!pointer.StartsWith("#/", StringComparison.Ordinal))
+        {
+            throw new SchemaException($"'$ref' '{pointer}': only references inside the schema ('#/$defs/…') are supported.");
+        }
+
+        foreach (var raw in pointer[2..].Split('/'))
+        {
+            var segment = Uri.UnescapeDataString(raw).Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty(segment, out var child))
+            {
+                element = child;
+            }
+            else if (element.ValueKind == JsonValueKind.Array && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                && index < element.GetArrayLength())
+            {
+                element = element[index];
+            }
+            else
+            {
+                throw new SchemaException($"'$ref' '{pointer}' points at nothing in the schema.");
+            }
+        }
+
+        return element;
+    }
+
+    private void Fill(SchemaNode node, JsonElement schema, string at)
+    {
+        if (schema.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            node.Never = schema.ValueKind == JsonValueKind.False;
+            return;
+        }
+
+        if (schema.ValueKind != JsonValueKind.Object)
+        {
+            throw new SchemaException($"{at}: a schema must be an object or a boolean.");
+        }
+
+        List<string>? required = null;
+        foreach (var keyword in schema.EnumerateObject())
+        {
+            var value = keyword.Value;
+            var here = at + "/" + keyword.Name;
+            switch (keyword.Name)
+            {
+                case "type":
+                    node.Types = ReadTypes(value, here);
+                    break;
+                case "properties":
+                    node.Properties = ReadProperties(value, here);
+                    break;
+                case "required":
+                    required = ReadStrings(value, here);
+                    break;
+                case "additionalProperties":
+                    if (value.ValueKind == JsonValueKind.False)
+                    {
+                        node.NoAdditionalProperties = true;
+                    }
+                    else if (value.ValueKind != JsonValueKind.True)
+                    {
+                        node.AdditionalProperties = At(here);
+                    }
+
+                    break;
+                case "items":
+                    node.Items = At(here);
+                    break;
+                case "enum":
+                    node.Enum = ReadLiterals(value, here);
+                    break;
+                case "const":
+                    node.Enum = [ReadLiteral(value, here)];
+                    break;
+                case "anyOf":
+                    node.AnyOf = ReadSchemas(value, here);
+                    break;
+                case "$ref":
+                    node.Ref = value.ValueKind == JsonValueKind.String ? At(value.GetString()!) : throw new SchemaException($"{here}: must be a string.");
+                    break;
+                case "minLength":
+                    node.MinLength = ReadCount(value, here);
+                    break;
+                case "maxLength":
+                    node.MaxLength = ReadCount(value, here);
+                    break;
+                case "minItems":
+                    node.MinItems = ReadCount(value, here);
+                    break;
+                case "maxItems":
+                    node.MaxItems = ReadCount(value, here);
+                    break;
+                case "minimum":
+                    node.Minimum = ReadNumber(value, here);
+                    break;
+                case "maximum":
+                    node.Maximum = ReadNumber(value, here);
+                    break;
+                case "exclusiveMinimum":
+                    node.ExclusiveMinimum = ReadNumber(value, here);
+                    break;
+                case "exclusiveMaximum":
+                    node.ExclusiveMaximum = ReadNumber(value, here);
+                    break;
+                case "pattern":
+                    node.Pattern = ReadPattern(value, here);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (required is not null)
+        {
+            node.Required = IndexRequired(node, required);
+        }
+    }
+
+    private static int[] IndexRequired(SchemaNode node, List<string> required)
+    {
+        // A required name the properties do not describe must still be present: it becomes an unconstrained property.
+        var properties = new List<SchemaProperty>(node.Properties);
+        var indexes = new int[required.Count];
+        for (var i = 0; i < required.Count; i++)
+        {
+            var index = properties.FindIndex(p => p.Name == required[i]);
+            if (index < 0)
+            {
+                properties.Add(new SchemaProperty(required[i], Encoding.UTF8.GetBytes(required[i]), null));
+                index = properties.Count - 1;
+            }
+
+            indexes[i] = index;
+        }
+
+        node.Properties = [.. properties];
+        return indexes;
+    }
+
+    private static JsonTypes ReadTypes(JsonElement value, string at)
+    {
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return TypeNamed(value.GetString()!, at);
+        }
+
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
+        {
+            throw new SchemaException($"{at}: must be a type name or a non-empty array of type names.");
+        }
+
+        var types = JsonTypes.Any;
+        foreach (var item in value.EnumerateArray())
+        {
+            types |= item.ValueKind == JsonValueKind.String ? TypeNamed(item.GetString()!, at) : throw new SchemaException($"{at}: type names are strings.");
+        }
+
+        return types;
+    }
+
+    private static JsonTypes TypeNamed(string name, string at) => name switch
+    {
+        "null" => JsonTypes.Null,
+        "boolean" => JsonTypes.Boolean,
+        "integer" => JsonTypes.Integer,
+        "number" => JsonTypes.Number,
+        "string" => JsonTypes.String,
+        "array" => JsonTypes.Array,
+        "object" => JsonTypes.Object,
+        _ => throw new SchemaException($"{at}: unknown type '{name}'."),
+    };
+
+    private SchemaProperty[] ReadProperties(JsonElement value, string at)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw new SchemaException($"{at}: must be an object.");
+        }
+
+        var properties = new List<SchemaProperty>();
+        foreach (var property in value.EnumerateObject())
+        {
+            var pointer = at + "/" + property.Name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+            properties.Add(new SchemaProperty(property.Name, Encoding.UTF8.GetBytes(property.Name), At(pointer)));
+        }
+
+        return [.. properties];
+    }
+
+    private SchemaNode[] ReadSchemas(JsonElement value, string at)
+    {
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
+        {
+            throw new SchemaException($"{at}: must be a non-empty array of schemas.");
+        }
+
+        var schemas = new SchemaNode[value.GetArrayLength()];
+        for (var i = 0; i < schemas.Length; i++)
+        {
+            schemas[i] = At(at + "/" + i.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return schemas;
+    }
+
+    private static List<string> ReadStrings(JsonElement value, string at)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw new SchemaException($"{at}: must be an array of property names.");
+        }
+
+        var names = new List<string>(value.GetArrayLength());
+        foreach (var item in value.EnumerateArray())
+        {
+            names.Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw new SchemaException($"{at}: property names are strings."));
+        }
+
+        return names;
+    }
+
+    private static JsonLiteral[] ReadLiterals(JsonElement value, string at)
+    {
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
+        {
+            throw new SchemaException($"{at}: must be a non-empty array.");
+        }
+
+        var literals = new JsonLiteral[value.GetArrayLength()];
+        for (var i = 0; i < literals.Length; i++)
+        {
+            literals[i] = ReadLiteral(value[i], at);
+        }
+
+        return literals;
+    }
+
+    private static JsonLiteral ReadLiteral(JsonElement value, string at) => value.ValueKind switch
+    {
+        JsonValueKind.String => new JsonLiteral(JsonValueKind.String, value.GetString(), 0),
+        JsonValueKind.Number => new JsonLiteral(JsonValueKind.Number, null, value.GetDouble()),
+        JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null => new JsonLiteral(value.ValueKind, null, 0),
+        _ => throw new SchemaException($"{at}: only strings, numbers, booleans and null are supported as enum or const values."),
+    };
+
+    private static int ReadCount(JsonElement value, string at) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var count) && count >= 0
+            ? count
+            : throw new SchemaException($"{at}: must be a non-negative integer.");
+
+    private static double ReadNumber(JsonElement value, string at) =>
+        value.ValueKind == JsonValueKind.Number ? value.GetDouble() : throw new SchemaException($"{at}: must be a number.");
+
+    private static Regex ReadPattern(JsonElement value, string at)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw new SchemaException($"{at}: must be a string.");
+        }
+
+        try
+        {
+            // A pattern comes from the client: bounded, so that a catastrophic one costs at most this much per value.
+            return new Regex(value.GetString()!, RegexOptions.CultureInvariant, PatternTimeout);
+        }
+        catch (ArgumentException)
+        {
+            throw new SchemaException($"{at}: not a valid regular expression.");
+        }
+    }
+}
