@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace Dispatcher.ApiFront.Endpoints;
 
 /// <summary>POST /v1/chat/completions: parse once, resolve the chain, dispatch, write the answer and the headers.</summary>
-public static class ChatCompletionsApi
+public static partial class ChatCompletionsApi
 {
     /// <summary>Maps the endpoint.</summary>
     public static IEndpointRouteBuilder MapChatCompletions(this IEndpointRouteBuilder endpoints)
@@ -69,7 +69,13 @@ public static class ChatCompletionsApi
             return;
         }
 
-        await using var result = await engine.DispatchAsync(new DispatchRequest(request, route, strict, requestId, maxCostUsd), http.RequestAborted);
+        if (!TryReadContract(request, route, out var contract, out var badSchema))
+        {
+            await OpenAiError.WriteAsync(response, 400, badSchema!.Message, "invalid_request", badSchema.Param);
+            return;
+        }
+
+        await using var result = await engine.DispatchAsync(new DispatchRequest(request, route, strict, requestId, maxCostUsd) { Contract = contract }, http.RequestAborted);
         var recorder = new ResponseRecorder(ledger, requestId, arrivedAt, request.Model ?? route.Name, request.Stream);
         if (result.Failure is { } failure)
         {

@@ -50,6 +50,8 @@ public sealed class ChatRequestParserContractTests
         Assert.Equal(["get_weather", "second"], tools.Select(t => t.Name));
         Assert.Equal("""{"type":"object","required":["city"]}""", Encoding.UTF8.GetString(tools[0].Parameters.Span));
         Assert.Equal("""{"type":"object"}""", Encoding.UTF8.GetString(tools[1].Parameters.Span));
+        Assert.True(tools[0].Strict);
+        Assert.False(tools[1].Strict);
     }
 
     [Fact]

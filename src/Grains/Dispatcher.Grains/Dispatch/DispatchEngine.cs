@@ -3,6 +3,7 @@ using Dispatcher.Grains.Pricing;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Grains.Routing;
 using Dispatcher.Providers;
+using Dispatcher.Providers.Chat;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -65,6 +66,8 @@ public sealed partial class DispatchEngine
                 }
 
                 var retriesLeft = _retry.SameCandidateRetries;
+                var repairsLeft = route.Options.SchemaRepair ? 1 : 0;
+                ChatRequest? repair = null;
                 while (true)
                 {
                     if (trail.Count >= _retry.MaxAttemptsPerRequest)
@@ -90,7 +93,9 @@ public sealed partial class DispatchEngine
                     }
 
                     var attemptStarted = _time.GetTimestamp();
-                    var outcome = await _runner.RunAsync(request, candidate, acquired.Lease, clientGone).ConfigureAwait(false);
+                    var outcome = await _runner.RunAsync(repair is null ? request : request with { Request = repair }, candidate, acquired.Lease, clientGone).ConfigureAwait(false);
+                    repair?.Dispose(); // its body is sent and nothing of the answer points into it
+                    repair = null;
                     waited += _time.GetTimestamp() - attemptStarted;
                     if (outcome.Failure is null)
                     {
@@ -99,14 +104,19 @@ public sealed partial class DispatchEngine
 
                     var failure = outcome.Failure;
                     lastKind = failure.Kind;
-                    if (candidate.Provider.Report(acquired.Lease, failure.Kind, failure.RetryAfter, outcome.RateLimits, 0))
+                    if (candidate.Provider.Report(acquired.Lease, failure.Kind, failure.RetryAfter, outcome.RateLimits, outcome.SpentUsage?.TotalTokens ?? 0))
                     {
                         LogBreakerChanged(candidate.Provider.Name, candidate.Upstream.Name, candidate.Breaker.State.ToString());
                     }
 
                     var (action, wait) = Next(failure, candidate, route.Options.ContentFilterFallback, ref retriesLeft);
+                    if (Repair(request.Request, outcome, ref repairsLeft) is { } repairTurn)
+                    {
+                        (action, wait, repair) = (DispatchAction.RetrySame, TimeSpan.Zero, repairTurn);
+                    }
+
                     trail.Add(new AttemptRecord(candidate.Alias, candidate.Provider.Name, acquired.Lease.Key.Id, failure.Kind, action,
-                        failure.StatusCode, _time.GetElapsedTime(attemptStarted).TotalMilliseconds, 0m, failure.Detail));
+                        failure.StatusCode, _time.GetElapsedTime(attemptStarted).TotalMilliseconds, candidate.Cost(outcome.SpentUsage ?? default), failure.Detail));
                     LogAttemptFailed(request.RequestId, candidate.Alias, candidate.Provider.Name, failure.Kind.ToWireName(), failure.StatusCode, action.ToWireName());
                     if (failure.Kind is FailureKind.RateLimited or FailureKind.QuotaExhausted && failure.RetryAfter is { } upstreamWait)
                     {

@@ -61,6 +61,9 @@ public sealed class StreamingAnswer : IAsyncDisposable
     /// <summary>Usage reported so far (the upstream's last usage chunk, once read).</summary>
     public TokenUsage Usage => _usage ?? default;
 
+    /// <summary>True once the stream has ended and its attempt is in the trail (a guarded stream is, before its first byte).</summary>
+    public bool IsCompleted => _completed;
+
     /// <summary>How the stream ended (<see cref="FailureKind.None"/> = completed), once it has.</summary>
     public FailureKind EndKind { get; private set; }
 

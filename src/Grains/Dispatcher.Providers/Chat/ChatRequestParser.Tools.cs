@@ -22,13 +22,14 @@ public static partial class ChatRequestParser
 
             string? name = null;
             var parameters = JsonRange.None;
+            var strict = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var isFunction = reader.ValueTextEquals("function"u8);
                 reader.Read();
                 if (isFunction && reader.TokenType == JsonTokenType.StartObject)
                 {
-                    (name, parameters) = ReadFunction(ref reader);
+                    (name, parameters, strict) = ReadFunction(ref reader);
                     continue;
                 }
 
@@ -43,7 +44,7 @@ public static partial class ChatRequestParser
                     return new ChatRequestError($"'tools' may declare at most {MaxTools} functions.", "tools");
                 }
 
-                tools.Add(new ToolSchema(name, request.Body[parameters.Start..parameters.End]));
+                tools.Add(new ToolSchema(name, request.Body[parameters.Start..parameters.End], strict));
             }
         }
 
@@ -51,19 +52,25 @@ public static partial class ChatRequestParser
         return null;
     }
 
-    private static (string? Name, JsonRange Parameters) ReadFunction(ref Utf8JsonReader reader)
+    private static (string? Name, JsonRange Parameters, bool Strict) ReadFunction(ref Utf8JsonReader reader)
     {
         // On the '{' of a tool's function object; leaves the reader on its '}'.
         string? name = null;
         var parameters = JsonRange.None;
+        var strict = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var isName = reader.ValueTextEquals("name"u8);
             var isParameters = reader.ValueTextEquals("parameters"u8);
+            var isStrict = reader.ValueTextEquals("strict"u8);
             reader.Read();
             if (isName && reader.TokenType == JsonTokenType.String)
             {
                 name = reader.GetString();
+            }
+            else if (isStrict)
+            {
+                strict = reader.TokenType == JsonTokenType.True;
             }
             else if (isParameters && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.True or JsonTokenType.False)
             {
@@ -76,7 +83,7 @@ public static partial class ChatRequestParser
             reader.Skip();
         }
 
-        return (name, parameters);
+        return (name, parameters, strict);
     }
 
     /// <summary>On the '{' of an object: the range of member <paramref name="name"/>'s value; leaves the reader on '}'.</summary>

@@ -1,0 +1,21 @@
+using Dispatcher.Providers;
+using Dispatcher.Providers.Chat;
+
+namespace Dispatcher.Grains.Dispatch;
+
+// Schema repair (route setting SchemaRepair): an answer that broke its contract gets one more attempt on the same
+// model, with the broken answer and what was wrong appended to the conversation; after that, the next candidate.
+public sealed partial class DispatchEngine
+{
+    /// <summary>The request for a repair attempt, or null when this failure is not repaired.</summary>
+    private static ChatRequest? Repair(ChatRequest original, AttemptOutcome outcome, ref int repairsLeft)
+    {
+        if (outcome.Failure?.Kind != FailureKind.SchemaViolation || outcome.Breach is not { } breach || repairsLeft <= 0)
+        {
+            return null;
+        }
+
+        repairsLeft--;
+        return ChatRequestParser.AppendMessages(original, breach.RepairTurn);
+    }
+}
