@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dispatcher.ApiFront.Auth;
 using Dispatcher.ApiFront.Contracts;
 using Dispatcher.ApiFront.Streaming;
 using Dispatcher.Grains.Configuration;
@@ -62,7 +63,13 @@ public static partial class ChatCompletionsApi
             return;
         }
 
-        var strict = string.Equals(http.Request.Headers[DispatcherHeaders.Fallback], "off", StringComparison.OrdinalIgnoreCase);
+        var (admitted, key) = await KeyGate.AdmitAsync(http, request, options.Value, arrivedAt);
+        if (!admitted)
+        {
+            return;
+        }
+
+        var strict = KeyGate.Strict(http.Request, key, string.Equals(http.Request.Headers[DispatcherHeaders.Fallback], "off", StringComparison.OrdinalIgnoreCase));
         if (!TryReadMaxCost(http.Request, out var maxCostUsd))
         {
             await OpenAiError.WriteAsync(response, 400, $"The {DispatcherHeaders.MaxCostUsd} header must be a non-negative number of USD.", "invalid_request", DispatcherHeaders.MaxCostUsd);
@@ -75,8 +82,10 @@ public static partial class ChatCompletionsApi
             return;
         }
 
-        await using var result = await engine.DispatchAsync(new DispatchRequest(request, route, strict, requestId, maxCostUsd) { Contract = contract }, http.RequestAborted);
-        var recorder = new ResponseRecorder(ledger, requestId, arrivedAt, request.Model ?? route.Name, request.Stream);
+        maxCostUsd = KeyGate.Ceiling(maxCostUsd, route.Options.MaxCostUsd, key, arrivedAt);
+        var dispatch = new DispatchRequest(request, route, strict, requestId, maxCostUsd) { Contract = contract, VirtualKeyId = key?.Key.Id };
+        await using var result = await engine.DispatchAsync(dispatch, http.RequestAborted);
+        var recorder = new ResponseRecorder(ledger, requestId, arrivedAt, request.Model ?? route.Name, request.Stream) { Key = key };
         if (result.Failure is { } failure)
         {
             await recorder.RecordFailureAsync(result, failure.StatusCode, failure.Code, http.RequestAborted);

@@ -3,6 +3,7 @@ using Dispatcher.Grains.Dispatch;
 using Dispatcher.Grains.Ledger;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Silo.Authority;
+using Dispatcher.Silo.Keys;
 using Dispatcher.Silo.Ledger;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +44,7 @@ public static class DispatcherSiloExtensions
         services.AddSingleton<DispatchEngine>();
         services.AddSingleton<NodeReadiness>();
         services.AddHostedService<SiloStartup>();
+        services.AddVirtualKeys(configuration);
         return services;
     }
 }
