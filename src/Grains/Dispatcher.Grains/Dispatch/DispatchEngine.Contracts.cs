@@ -7,8 +7,8 @@ namespace Dispatcher.Grains.Dispatch;
 // model, with the broken answer and what was wrong appended to the conversation; after that, the next candidate.
 public sealed partial class DispatchEngine
 {
-    /// <summary>The request for a repair attempt, or null when this failure is not repaired.</summary>
-    private static ChatRequest? Repair(ChatRequest original, AttemptOutcome outcome, ref int repairsLeft)
+    /// <summary>The turn to append for a repair attempt, or null when this failure is not repaired.</summary>
+    private static byte[]? RepairTurn(AttemptOutcome outcome, ref int repairsLeft)
     {
         if (outcome.Failure?.Kind != FailureKind.SchemaViolation || outcome.Breach is not { } breach || repairsLeft <= 0)
         {
@@ -16,6 +16,19 @@ public sealed partial class DispatchEngine
         }
 
         repairsLeft--;
-        return ChatRequestParser.AppendMessages(original, breach.RepairTurn);
+        return breach.RepairTurn;
+    }
+
+    /// <summary>The body with the pending repair turn appended (the caller disposes it), or null when none is pending.</summary>
+    private static ChatRequest? Repaired(ChatRequest original, ref byte[]? repairTurn)
+    {
+        if (repairTurn is null)
+        {
+            return null;
+        }
+
+        var repaired = ChatRequestParser.AppendMessages(original, repairTurn);
+        repairTurn = null;
+        return repaired;
     }
 }

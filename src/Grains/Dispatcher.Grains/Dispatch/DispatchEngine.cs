@@ -3,7 +3,6 @@ using Dispatcher.Grains.Pricing;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Grains.Routing;
 using Dispatcher.Providers;
-using Dispatcher.Providers.Chat;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -67,7 +66,7 @@ public sealed partial class DispatchEngine
 
                 var retriesLeft = _retry.SameCandidateRetries;
                 var repairsLeft = route.Options.SchemaRepair ? 1 : 0;
-                ChatRequest? repair = null;
+                byte[]? repairTurn = null;
                 while (true)
                 {
                     if (trail.Count >= _retry.MaxAttemptsPerRequest)
@@ -93,9 +92,13 @@ public sealed partial class DispatchEngine
                     }
 
                     var attemptStarted = _time.GetTimestamp();
-                    var outcome = await _runner.RunAsync(repair is null ? request : request with { Request = repair }, candidate, acquired.Lease, clientGone).ConfigureAwait(false);
-                    repair?.Dispose(); // its body is sent and nothing of the answer points into it
-                    repair = null;
+                    AttemptOutcome outcome;
+                    using (var repaired = Repaired(request.Request, ref repairTurn))
+                    {
+                        // Disposed once the attempt returns: its body is sent, and nothing of the answer points into it.
+                        var attempt = repaired is null ? request : request with { Request = repaired };
+                        outcome = await _runner.RunAsync(attempt, candidate, acquired.Lease, clientGone).ConfigureAwait(false);
+                    }
                     waited += _time.GetTimestamp() - attemptStarted;
                     if (outcome.Failure is null)
                     {
@@ -110,9 +113,9 @@ public sealed partial class DispatchEngine
                     }
 
                     var (action, wait) = Next(failure, candidate, route.Options.ContentFilterFallback, ref retriesLeft);
-                    if (Repair(request.Request, outcome, ref repairsLeft) is { } repairTurn)
+                    if (RepairTurn(outcome, ref repairsLeft) is { } turn)
                     {
-                        (action, wait, repair) = (DispatchAction.RetrySame, TimeSpan.Zero, repairTurn);
+                        (action, wait, repairTurn) = (DispatchAction.RetrySame, TimeSpan.Zero, turn);
                     }
 
                     trail.Add(new AttemptRecord(candidate.Alias, candidate.Provider.Name, acquired.Lease.Key.Id, failure.Kind, action,
