@@ -14,18 +14,16 @@ namespace Dispatcher.ApiFront.Auth;
 /// </summary>
 internal static class KeyGate
 {
-    /// <summary>The key's verdict; false when a refusal has been written.</summary>
-    public static async Task<(bool Admitted, VirtualKeyState? Key)> AdmitAsync(HttpContext http, ChatRequest request, DispatcherOptions config, DateTimeOffset now)
-    {
-        if (http.Features.Get<VirtualKeyFeature>()?.Key is not { } state)
-        {
-            return (true, null);
-        }
+    /// <summary>The virtual key that authenticated this request, or null when keys are off.</summary>
+    public static VirtualKeyState? KeyOf(HttpContext http) => http.Features.Get<VirtualKeyFeature>()?.Key;
 
+    /// <summary>The key's verdict; false when a refusal has been written.</summary>
+    public static async Task<bool> AdmitAsync(HttpContext http, VirtualKeyState state, ChatRequest request, DispatcherOptions config, DateTimeOffset now)
+    {
         if (Denied(state.Key, request, config) is { } name)
         {
             await OpenAiError.WriteAsync(http.Response, 403, $"This API key may not use the model '{name}'.", "model_not_allowed", "model");
-            return (false, state);
+            return false;
         }
 
         var admission = state.Admit(now);
@@ -34,13 +32,13 @@ internal static class KeyGate
             case KeyVerdict.RateLimited:
                 http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(admission.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 await OpenAiError.WriteAsync(http.Response, 429, $"This API key's limit of {state.Key.Rpm} requests per minute is reached.", "key_rate_limited");
-                return (false, state);
+                return false;
             case KeyVerdict.BudgetExhausted:
                 await OpenAiError.WriteAsync(http.Response, 429,
                     $"This API key's monthly budget of {state.Key.MonthlyBudgetUsd?.ToString(CultureInfo.InvariantCulture)} USD is spent.", "key_budget_exhausted");
-                return (false, state);
+                return false;
             default:
-                return (true, state);
+                return true;
         }
     }
 

@@ -63,8 +63,8 @@ public static partial class ChatCompletionsApi
             return;
         }
 
-        var (admitted, key) = await KeyGate.AdmitAsync(http, request, options.Value, arrivedAt);
-        if (!admitted)
+        var key = KeyGate.KeyOf(http);
+        if (key is not null && !await KeyGate.AdmitAsync(http, key, request, options.Value, arrivedAt))
         {
             return;
         }
