@@ -84,6 +84,10 @@ internal static class KeyGate
         return null;
     }
 
+    /// <summary>Whether <paramref name="key"/> (null: keys off) may name this route or alias (GET /v1/models lists only those).</summary>
+    public static bool MayName(VirtualKey? key, string name, bool isRoute) =>
+        key is null || (key.Routes.Count == 0 && key.Models.Count == 0) || Contains(isRoute ? key.Routes : key.Models, name);
+
     private static bool Allowed(VirtualKey key, string name, DispatcherOptions config) =>
         Contains(config.Routes.ContainsKey(name) ? key.Routes : key.Models, name);
 

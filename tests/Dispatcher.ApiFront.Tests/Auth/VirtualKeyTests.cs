@@ -71,6 +71,18 @@ public sealed class VirtualKeyTests
     }
 
     [Fact]
+    public async Task Models_ListsOnlyWhatTheKeyMayName()
+    {
+        var (_, secret, _) = await _node.CreateKeyAsync(new { name = "listing", routes = new[] { "cheap" }, models = new[] { "backup" } });
+
+        using var response = await _node.Http.SendAsync(AuthFixture.With(new HttpRequestMessage(HttpMethod.Get, "/v1/models"), secret));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var list = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(["cheap", "backup"], list.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()));
+    }
+
+    [Fact]
     public async Task Chat_ModelsListNamesAliasNotAllowed_403()
     {
         var (_, secret, _) = await _node.CreateKeyAsync(new { name = "backup-only", models = new[] { "backup" } });
