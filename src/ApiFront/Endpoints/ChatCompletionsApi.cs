@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Dispatcher.ApiFront.Auth;
 using Dispatcher.ApiFront.Contracts;
 using Dispatcher.ApiFront.Streaming;
 using Dispatcher.Grains.Configuration;
@@ -14,7 +16,7 @@ using Microsoft.Extensions.Options;
 namespace Dispatcher.ApiFront.Endpoints;
 
 /// <summary>POST /v1/chat/completions: parse once, resolve the chain, dispatch, write the answer and the headers.</summary>
-public static class ChatCompletionsApi
+public static partial class ChatCompletionsApi
 {
     /// <summary>Maps the endpoint.</summary>
     public static IEndpointRouteBuilder MapChatCompletions(this IEndpointRouteBuilder endpoints)
@@ -63,7 +65,13 @@ public static class ChatCompletionsApi
             return;
         }
 
-        var strict = string.Equals(http.Request.Headers[DispatcherHeaders.Fallback], "off", StringComparison.OrdinalIgnoreCase);
+        var key = KeyGate.KeyOf(http);
+        if (key is not null && !await KeyGate.AdmitAsync(http, key, request, options.Value, arrivedAt))
+        {
+            return;
+        }
+
+        var strict = KeyGate.Strict(http.Request, key, string.Equals(http.Request.Headers[DispatcherHeaders.Fallback], "off", StringComparison.OrdinalIgnoreCase));
         if (!TryReadMaxCost(http.Request, out var maxCostUsd))
         {
             await OpenAiError.WriteAsync(response, 400, $"The {DispatcherHeaders.MaxCostUsd} header must be a non-negative number of USD.", "invalid_request", DispatcherHeaders.MaxCostUsd);
@@ -76,9 +84,21 @@ public static class ChatCompletionsApi
             return;
         }
 
-        var dispatch = new DispatchRequest(request, route, strict, requestId, maxCostUsd) { SessionId = sessionId };
+        if (!TryReadContract(request, route, out var contract, out var badSchema))
+        {
+            await OpenAiError.WriteAsync(response, 400, badSchema!.Message, "invalid_request", badSchema.Param);
+            return;
+        }
+
+        maxCostUsd = KeyGate.Ceiling(maxCostUsd, route.Options.MaxCostUsd, key, arrivedAt);
+        var dispatch = new DispatchRequest(request, route, strict, requestId, maxCostUsd)
+        {
+            SessionId = sessionId,
+            Contract = contract,
+            VirtualKeyId = key?.Key.Id,
+        };
         await using var result = await engine.DispatchAsync(dispatch, http.RequestAborted);
-        var recorder = new ResponseRecorder(ledger, requestId, arrivedAt, request.Model ?? route.Name, request.Stream);
+        var recorder = new ResponseRecorder(ledger, requestId, arrivedAt, request.Model ?? route.Name, request.Stream) { Key = key };
         if (result.Failure is { } failure)
         {
             await recorder.RecordFailureAsync(result, failure.StatusCode, failure.Code, http.RequestAborted);

@@ -1,3 +1,4 @@
+using Dispatcher.ApiFront.Auth;
 using Dispatcher.ApiFront.Contracts;
 using Dispatcher.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -12,12 +13,15 @@ public static class ModelsApi
     /// <summary>Maps the endpoint.</summary>
     public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/v1/models", (DispatcherRuntime runtime) =>
+        endpoints.MapGet("/v1/models", (DispatcherRuntime runtime, HttpContext http) =>
         {
             var routes = runtime.Routes;
+            var key = KeyGate.KeyOf(http)?.Key;
             var entries = routes.RouteNames
+                .Where(name => KeyGate.MayName(key, name, isRoute: true))
                 .Select(name => new ModelEntry(name, "model", 0, "dispatcher", "route", routes.ChainOf(name)))
-                .Concat(routes.ModelAliases.Select(alias => new ModelEntry(alias, "model", 0, "dispatcher", "model", [alias])))
+                .Concat(routes.ModelAliases.Where(alias => KeyGate.MayName(key, alias, isRoute: false))
+                    .Select(alias => new ModelEntry(alias, "model", 0, "dispatcher", "model", [alias])))
                 .ToArray();
             return TypedResults.Json(new ModelList("list", entries), ApiJsonContext.Default.ModelList);
         });

@@ -1,4 +1,5 @@
 using Dispatcher.Grains.Dispatch;
+using Dispatcher.Grains.Keys;
 using Dispatcher.Grains.Ledger;
 using Dispatcher.Grains.Routing;
 using Dispatcher.Providers;
@@ -23,17 +24,27 @@ internal sealed class ResponseRecorder
         _stream = stream;
     }
 
+    /// <summary>The virtual key that made the request: its id goes in the row, its spend is charged to it.</summary>
+    public VirtualKeyState? Key { get; init; }
+
     public ValueTask RecordFailureAsync(DispatchResult result, int status, string code, CancellationToken clientGone) =>
-        _ledger.RecordAsync(Row(result, clientGone.IsCancellationRequested ? 499 : status, code, default), CancellationToken.None);
+        Record(Row(result, clientGone.IsCancellationRequested ? 499 : status, code, default));
 
     public ValueTask RecordServedAsync(DispatchResult result, CancellationToken clientGone) =>
-        _ledger.RecordAsync(Row(result, clientGone.IsCancellationRequested ? 499 : 200, "completed", result.Usage ?? default), CancellationToken.None);
+        Record(Row(result, clientGone.IsCancellationRequested ? 499 : 200, "completed", result.Usage ?? default));
 
     public ValueTask RecordStreamAsync(DispatchResult result, StreamingAnswer stream, TokenUsage usage) =>
-        _ledger.RecordAsync(Row(result, 200, stream.EndKind == FailureKind.None ? "completed" : stream.EndKind.ToWireName(), usage, stream.Deployment), CancellationToken.None);
+        Record(Row(result, 200, stream.EndKind == FailureKind.None ? "completed" : stream.EndKind.ToWireName(), usage, stream.Deployment));
+
+    private ValueTask Record(RequestRecord row)
+    {
+        // Charged here, in memory, as the row is written: the next request of the key sees it with no database read.
+        Key?.Spend(row.CostUsd, _arrivedAt);
+        return _ledger.RecordAsync(row, CancellationToken.None);
+    }
 
     // A continued stream's row names the model that finished it (its trail names every model that served).
     private RequestRecord Row(DispatchResult result, int status, string outcome, TokenUsage usage, ModelDeployment? served = null) =>
         new(_requestId, _arrivedAt, _route, _stream, status, outcome, (served ?? result.Served)?.Alias, (served ?? result.Served)?.Provider.Name,
-            usage.PromptTokens, usage.CompletionTokens, result.CostUsd, result.Trail.Attempts);
+            usage.PromptTokens, usage.CompletionTokens, result.CostUsd, result.Trail.Attempts) { VirtualKeyId = Key?.Key.Id };
 }

@@ -1,3 +1,4 @@
+using Dispatcher.ApiFront.Auth;
 using Dispatcher.ApiFront.Contracts;
 using Dispatcher.ApiFront.Endpoints;
 using Microsoft.AspNetCore.Builder;
@@ -62,11 +63,13 @@ public static partial class DispatcherFrontExtensions
             var message = response.StatusCode == 405 ? "This method is not allowed on this path." : "The request could not be served.";
             await OpenAiError.WriteAsync(response, response.StatusCode, message, response.StatusCode == 405 ? "method_not_allowed" : "error");
         });
+        app.UseDispatcherAuth();
         app.MapChatCompletions();
         app.MapModels();
         app.MapHealth();
         app.MapOperatorApi();
         app.MapDashboard();
+        app.MapKeysApi();
         app.MapFallback(static context =>
             OpenAiError.WriteAsync(context.Response, 404, $"Unknown path: {context.Request.Method} {context.Request.Path}.", "not_found"));
         return app;

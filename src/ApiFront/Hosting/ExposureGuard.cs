@@ -4,21 +4,25 @@ using Microsoft.Extensions.Configuration;
 namespace Dispatcher.ApiFront.Hosting;
 
 /// <summary>
-/// Refuses to start a front that would serve other machines without authentication: this build has no virtual keys
-/// yet, so every listening address must be loopback unless <c>Dispatcher:Auth:AllowAnonymous</c> says otherwise,
-/// explicitly. (SPEC.md: "With no keys configured the front serves loopback only".)
+/// Refuses to start a front that would serve other machines without authentication: without an admin key
+/// (<c>Dispatcher:Auth:AdminKey</c>, which turns virtual keys on) every listening address must be loopback, unless
+/// <c>Dispatcher:Auth:AllowAnonymous</c> says otherwise, explicitly. (SPEC.md: "With no keys configured the front
+/// serves loopback only".)
 /// </summary>
 public static class ExposureGuard
 {
     /// <summary>The configuration key that allows serving non-loopback addresses without keys.</summary>
     public const string AllowAnonymousKey = "Dispatcher:Auth:AllowAnonymous";
 
+    /// <summary>The configuration key of the admin key: set, requests need keys and any address may be served.</summary>
+    public const string AdminKeyKey = "Dispatcher:Auth:AdminKey";
+
     /// <summary>Throws when <paramref name="urls"/> name a non-loopback address and anonymous access is not allowed.</summary>
     public static void Check(IConfiguration configuration, IEnumerable<string> urls)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(urls);
-        if (configuration.GetValue<bool>(AllowAnonymousKey))
+        if (configuration.GetValue<bool>(AllowAnonymousKey) || !string.IsNullOrEmpty(configuration[AdminKeyKey]))
         {
             return;
         }
@@ -27,8 +31,9 @@ public static class ExposureGuard
         if (exposed.Length > 0)
         {
             throw new InvalidOperationException(
-                $"Dispatcher would listen on {string.Join(", ", exposed)} without authentication: this build has no virtual keys, so it serves loopback only. "
-                + $"Listen on 127.0.0.1 behind an authenticating proxy, or set {AllowAnonymousKey}=true to serve anyone who can reach it.");
+                $"Dispatcher would listen on {string.Join(", ", exposed)} without authentication: with no admin key it serves loopback only. "
+                + $"Set {AdminKeyKey} (e.g. env:DISPATCHER_ADMIN_KEY) to require virtual keys, listen on 127.0.0.1 behind an authenticating proxy, "
+                + $"or set {AllowAnonymousKey}=true to serve anyone who can reach it.");
         }
     }
 

@@ -5,6 +5,7 @@ using Dispatcher.Grains.Ledger;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Silo.Authority;
 using Dispatcher.Silo.Conversations;
+using Dispatcher.Silo.Keys;
 using Dispatcher.Silo.Ledger;
 using Dispatcher.Silo.Postgres;
 using Dispatcher.Silo.Telemetry;
@@ -46,6 +47,7 @@ public static class DispatcherSiloExtensions
         services.AddHostedService<SiloStartup>();
         services.AddHostedService<AuthorityStartup>();
         services.AddDispatcherTelemetry(configuration);
+        services.AddVirtualKeys(configuration);
         return services;
     }
 

@@ -9,7 +9,7 @@ internal static class SqliteLedgerReader
 {
     private const string SelectById = """
         SELECT request_id, at_unix_ms, route, stream, status, outcome, served_model, provider,
-            prompt_tokens, completion_tokens, cost_usd, attempts
+            prompt_tokens, completion_tokens, cost_usd, attempts, virtual_key_id
         FROM requests WHERE request_id = $id;
         """;
 
@@ -38,10 +38,13 @@ internal static class SqliteLedgerReader
             reader.GetInt32(8),
             reader.GetInt32(9),
             ParseDecimal(reader.GetString(10)),
-            AttemptsJson.Read(reader.GetString(11)));
+            AttemptsJson.Read(reader.GetString(11)))
+        {
+            VirtualKeyId = reader.IsDBNull(12) ? null : reader.GetString(12),
+        };
     }
 
-    private static decimal ParseDecimal(string text) =>
+    internal static decimal ParseDecimal(string text) =>
         decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new InvalidDataException($"The ledger's cost '{text}' is not a decimal number.");

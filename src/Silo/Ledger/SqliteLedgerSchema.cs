@@ -37,6 +37,20 @@ internal static class SqliteLedgerSchema
             PRIMARY KEY (request_id, attempt));
         CREATE INDEX IF NOT EXISTS ix_spend_at ON spend (at_unix_ms);
         """,
+        """
+        ALTER TABLE requests ADD COLUMN virtual_key_id TEXT;
+        CREATE INDEX IF NOT EXISTS ix_requests_key_at ON requests (virtual_key_id, at_unix_ms) WHERE virtual_key_id IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS virtual_keys (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            secret_sha256 BLOB NOT NULL UNIQUE,
+            routes TEXT NOT NULL,
+            models TEXT NOT NULL,
+            rpm INTEGER,
+            monthly_budget_usd TEXT,
+            strict INTEGER NOT NULL,
+            created_unix_ms INTEGER NOT NULL);
+        """,
     ];
 
     /// <summary>The version this build writes.</summary>

@@ -26,9 +26,9 @@ internal sealed class SqliteLedgerWriter : IDisposable
         _connection = connection;
         _insertRequest = Prepare(connection, out _request, """
             INSERT OR REPLACE INTO requests (request_id, at_unix_ms, route, stream, status, outcome, served_model,
-                provider, prompt_tokens, completion_tokens, cost_usd, attempts)
-            VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11);
-            """, 12);
+                provider, prompt_tokens, completion_tokens, cost_usd, attempts, virtual_key_id)
+            VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12);
+            """, 13);
         _insertSpend = Prepare(connection, out _spend, """
             INSERT OR REPLACE INTO spend (request_id, attempt, at_unix_ms, model, provider, key_id, cost_usd)
             VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6);
@@ -76,6 +76,7 @@ internal sealed class SqliteLedgerWriter : IDisposable
         _request[9].Value = record.CompletionTokens;
         _request[10].Value = record.CostUsd.ToString(CultureInfo.InvariantCulture);
         _request[11].Value = _attemptsJson.Write(record.Attempts);
+        _request[12].Value = (object?)record.VirtualKeyId ?? DBNull.Value;
         _insertRequest.ExecuteNonQuery();
 
         var attempts = record.Attempts;

@@ -28,6 +28,13 @@ public sealed class ExposureGuardTests
     }
 
     [Fact]
+    public void Check_NonLoopbackWithAdminKey_PassesBecauseKeysAreRequired() =>
+        ExposureGuard.Check(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [ExposureGuard.AdminKeyKey] = "env:DISPATCHER_ADMIN_KEY",
+        }).Build(), ["http://0.0.0.0:8080"]);
+
+    [Fact]
     public void Check_NonLoopbackWithAllowAnonymous_Passes() =>
         ExposureGuard.Check(Configuration(allowAnonymous: true), ["http://0.0.0.0:8080"]);
 

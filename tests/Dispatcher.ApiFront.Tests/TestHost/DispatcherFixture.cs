@@ -26,6 +26,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
     public const string GeminiKey = "test-gemini-key-0001";
     public const string AnthropicKey = "sk-ant-test-0001";
     public const int MaxBodyBytes = 64 * 1024;
+    public const string RouteSchema = """{"type":"object","properties":{"answer":{"type":"string"}},"required":["answer"],"additionalProperties":false}""";
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "dispatcher-e2e-" + Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
@@ -140,6 +141,11 @@ public sealed class DispatcherFixture : IAsyncLifetime
         AddRoute(config, "thrifty", ["backup", "primary"]);
         config["Dispatcher:Routes:thrifty:MaxFallbackPriceRatio"] = "1.0";
         AddStreamRoutes(config);
+        AddRoute(config, "guarded", ["primary", "backup"]);
+        AddRoute(config, "repairing", ["primary", "backup"]);
+        config["Dispatcher:Routes:repairing:SchemaRepair"] = "true";
+        AddRoute(config, "contracted", ["primary", "backup"]);
+        config["Dispatcher:Routes:contracted:ResponseSchema"] = RouteSchema;
         return config;
     }
 

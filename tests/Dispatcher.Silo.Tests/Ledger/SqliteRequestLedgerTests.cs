@@ -179,7 +179,7 @@ public sealed class SqliteRequestLedgerTests : IDisposable
         }
 
         await using var connection = await OpenAsync();
-        Assert.Equal("1", await ScalarAsync(connection, "SELECT group_concat(version) FROM schema_version"));
+        Assert.Equal("1,2", await ScalarAsync(connection, "SELECT group_concat(version) FROM schema_version"));
         Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
         Assert.Equal(2L, await ScalarAsync(connection, "SELECT COUNT(*) FROM requests"));
     }

@@ -7,7 +7,7 @@ namespace Dispatcher.Grains.Configuration;
 /// Checks the whole <c>Dispatcher</c> section at start-up and names the full key path of each problem
 /// (<c>Dispatcher:Routes:x:Chain:1</c>), so a broken configuration never starts a node.
 /// </summary>
-public sealed class DispatcherOptionsValidator : IValidateOptions<DispatcherOptions>
+public sealed partial class DispatcherOptionsValidator : IValidateOptions<DispatcherOptions>
 {
     private readonly Func<string, string?> _environment;
 
@@ -75,6 +75,7 @@ public sealed class DispatcherOptionsValidator : IValidateOptions<DispatcherOpti
             }
 
             StreamOptionsValidation.ValidateRoute(path, route, errors);
+            ValidateResponseSchema(path, route, errors);
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

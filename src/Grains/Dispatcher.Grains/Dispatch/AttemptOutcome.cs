@@ -1,3 +1,4 @@
+using Dispatcher.Grains.Contracts;
 using Dispatcher.Providers;
 
 namespace Dispatcher.Grains.Dispatch;
@@ -12,6 +13,12 @@ internal sealed record AttemptOutcome(UpstreamFailure? Failure, RateLimitHint Ra
     public string? ChunkId { get; init; }
 
     public string? UpstreamModel { get; init; }
+
+    /// <summary>Usage of a failed attempt that was still billed (an answer that broke its contract).</summary>
+    public TokenUsage? SpentUsage { get; init; }
+
+    /// <summary>The contract breach of a <c>schema_violation</c>, with its repair turn.</summary>
+    public ContractBreach? Breach { get; init; }
 
     public static AttemptOutcome Failed(FailureKind kind, string detail) => new(UpstreamFailure.Of(kind, detail), default);
 }

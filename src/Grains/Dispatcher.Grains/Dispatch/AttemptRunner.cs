@@ -1,3 +1,4 @@
+using Dispatcher.Grains.Contracts;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Grains.Routing;
 using Dispatcher.Providers;
@@ -10,7 +11,7 @@ namespace Dispatcher.Grains.Dispatch;
 /// is read, holding its chunks, until the commit point (the first chunk with content, refusal or tool calls) under
 /// the first-token timeout; from there the <see cref="AttemptWatchdog"/> bounds it by idle and total timeouts.
 /// </summary>
-internal sealed class AttemptRunner
+internal sealed partial class AttemptRunner
 {
     private readonly TimeProvider _time;
 
@@ -21,11 +22,12 @@ internal sealed class AttemptRunner
         var call = new UpstreamCall(request.Request, candidate.Upstream, lease.Key.Secret);
         var filterFallback = request.Route.Options.ContentFilterFallback;
         return request.Request.Stream
-            ? StreamAsync(call, candidate, filterFallback, clientGone)
-            : CompleteAsync(call, candidate, filterFallback, clientGone);
+            ? StreamAsync(call, candidate, filterFallback, request.Contract, clientGone)
+            : CompleteAsync(call, candidate, filterFallback, request.Contract, clientGone);
     }
 
-    private static async Task<AttemptOutcome> CompleteAsync(UpstreamCall call, ModelDeployment candidate, bool filterFallback, CancellationToken clientGone)
+    private static async Task<AttemptOutcome> CompleteAsync(UpstreamCall call, ModelDeployment candidate, bool filterFallback, OutputContract? contract,
+        CancellationToken clientGone)
     {
         CompletionResult result;
         try
@@ -55,17 +57,19 @@ internal sealed class AttemptRunner
             return AttemptOutcome.Failed(FailureKind.ContentFiltered, "the upstream's content filter withheld the answer");
         }
 
-        return new AttemptOutcome(null, result.RateLimits) { Completion = result };
+        return contract is null ? new AttemptOutcome(null, result.RateLimits) { Completion = result } : Guard(contract, result);
     }
 
-    private async Task<AttemptOutcome> StreamAsync(UpstreamCall call, ModelDeployment candidate, bool filterFallback, CancellationToken clientGone)
+    private async Task<AttemptOutcome> StreamAsync(UpstreamCall call, ModelDeployment candidate, bool filterFallback, OutputContract? contract,
+        CancellationToken clientGone)
     {
         var watchdog = new AttemptWatchdog(_time, candidate.Options.Timeouts.Total, clientGone);
+        using var output = contract is null ? null : new AnswerOutput();
         try
         {
             var outcome = await candidate.StreamStartPipeline.ExecuteAsync(
-                static (state, token) => new ValueTask<AttemptOutcome>(ReadToCommitPointAsync(state.Call, state.Adapter, state.Watchdog, state.FilterFallback, token)),
-                (Call: call, Adapter: candidate.Provider.Adapter, Watchdog: watchdog, FilterFallback: filterFallback),
+                static (state, token) => new ValueTask<AttemptOutcome>(ReadToCommitPointAsync(state.Call, state.Adapter, state.Watchdog, state.FilterFallback, state.Output, token)),
+                (Call: call, Adapter: candidate.Provider.Adapter, Watchdog: watchdog, FilterFallback: filterFallback, Output: output),
                 clientGone).ConfigureAwait(false);
             if (outcome.Stream is null)
             {
@@ -74,6 +78,10 @@ internal sealed class AttemptRunner
             else
             {
                 watchdog.StartIdleTimeout(candidate.Options.Timeouts.Idle);
+                if (output is not null)
+                {
+                    outcome = await HoldToEndAsync(outcome, contract!, output, watchdog).ConfigureAwait(false);
+                }
             }
 
             return outcome;
@@ -92,7 +100,7 @@ internal sealed class AttemptRunner
     }
 
     private static async Task<AttemptOutcome> ReadToCommitPointAsync(UpstreamCall call, IChatAdapter adapter, AttemptWatchdog watchdog,
-        bool filterFallback, CancellationToken firstTokenDeadline)
+        bool filterFallback, AnswerOutput? output, CancellationToken firstTokenDeadline)
     {
         // Polly's token bounds only the wait for the commit point; all I/O runs on the watchdog's token, which the
         // attempt owns for its whole life (Polly recycles its token sources once the callback returns).
@@ -136,6 +144,7 @@ internal sealed class AttemptRunner
                         return AttemptOutcome.Failed(FailureKind.ContentFiltered, "the upstream's content filter withheld the answer");
                     }
 
+                    output?.AddChunk(source.Chunk.Span);
                     held.Write("data: "u8);
                     held.Write(source.Chunk.Span);
                     held.Write("\n\n"u8);

@@ -75,6 +75,8 @@ public sealed partial class DispatchEngine
                 }
 
                 var retriesLeft = _retry.SameCandidateRetries;
+                var repairsLeft = route.Options.SchemaRepair ? 1 : 0;
+                byte[]? repairTurn = null;
                 while (true)
                 {
                     if (trail.Count >= _retry.MaxAttemptsPerRequest)
@@ -101,7 +103,13 @@ public sealed partial class DispatchEngine
 
                     var attemptStarted = _time.GetTimestamp();
                     trail.BeginAttempt(candidate);
-                    var outcome = await RunAttemptAsync(request, plan, c, candidate, acquired.Lease, trail, clientGone).ConfigureAwait(false);
+                    AttemptOutcome outcome;
+                    using (var repaired = Repaired(request.Request, ref repairTurn))
+                    {
+                        // Disposed once the attempt returns: its body is sent, and nothing of the answer points into it.
+                        var attempt = repaired is null ? request : request with { Request = repaired };
+                        outcome = await RunAttemptAsync(attempt, plan, c, candidate, acquired.Lease, trail, clientGone).ConfigureAwait(false);
+                    }
                     waited += _time.GetTimestamp() - attemptStarted;
                     if (outcome.Failure is null)
                     {
@@ -117,14 +125,19 @@ public sealed partial class DispatchEngine
                         candidate.Health.RecordFailure();
                     }
 
-                    if (candidate.Provider.Report(acquired.Lease, failure.Kind, failure.RetryAfter, outcome.RateLimits, 0))
+                    if (candidate.Provider.Report(acquired.Lease, failure.Kind, failure.RetryAfter, outcome.RateLimits, outcome.SpentUsage?.TotalTokens ?? 0))
                     {
                         LogBreakerChanged(candidate.Provider.Name, candidate.Upstream.Name, candidate.Breaker.State.ToString());
                     }
 
                     var (action, wait) = Next(failure, candidate, route.Options.ContentFilterFallback, ref retriesLeft);
+                    if (RepairTurn(outcome, ref repairsLeft) is { } turn)
+                    {
+                        (action, wait, repairTurn) = (DispatchAction.RetrySame, TimeSpan.Zero, turn);
+                    }
+
                     trail.Add(new AttemptRecord(candidate.Alias, candidate.Provider.Name, acquired.Lease.Key.Id, failure.Kind, action,
-                        failure.StatusCode, _time.GetElapsedTime(attemptStarted).TotalMilliseconds, 0m, failure.Detail));
+                        failure.StatusCode, _time.GetElapsedTime(attemptStarted).TotalMilliseconds, candidate.Cost(outcome.SpentUsage ?? default), failure.Detail));
                     LogAttemptFailed(request.RequestId, candidate.Alias, candidate.Provider.Name, failure.Kind.ToWireName(), failure.StatusCode, action.ToWireName());
                     if (failure.Kind is FailureKind.RateLimited or FailureKind.QuotaExhausted && failure.RetryAfter is { } upstreamWait)
                     {

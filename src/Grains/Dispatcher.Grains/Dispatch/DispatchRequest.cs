@@ -1,3 +1,4 @@
+using Dispatcher.Grains.Contracts;
 using Dispatcher.Grains.Routing;
 using Dispatcher.Providers.Chat;
 
@@ -14,6 +15,9 @@ public sealed record DispatchRequest(ChatRequest Request, Route Route, bool Stri
     /// <summary>The conversation (<c>x-dispatcher-session</c>); null = no pinning.</summary>
     public string? SessionId { get; init; }
 
-    /// <summary>The caller's virtual key id; null = anonymous. Scopes the conversation's pin.</summary>
+    /// <summary>The authenticated virtual key's id (<c>vk-…</c>, never its secret); null when keys are off.</summary>
     public string? VirtualKeyId { get; init; }
+
+    /// <summary>What the answer must look like (<see cref="OutputContract.For"/>); null = not guarded.</summary>
+    public OutputContract? Contract { get; init; }
 }

@@ -40,7 +40,7 @@ public sealed class DispatchResult : IAsyncDisposable
     public long WaitedTicks { get; }
 
     /// <summary>Attempts as <c>x-dispatcher-attempts</c> counts them, the committed stream's included.</summary>
-    public int Attempts => Trail.Count + (Stream is null ? 0 : 1);
+    public int Attempts => Trail.Count + (Stream is { IsCompleted: false } ? 1 : 0);
 
     /// <summary>The cost of every finished attempt.</summary>
     public decimal CostUsd => Trail.TotalCostUsd;

@@ -62,6 +62,9 @@ public sealed partial class StreamingAnswer : IAsyncDisposable
     /// <summary>Usage reported so far (the upstream's last usage chunk, once read).</summary>
     public TokenUsage Usage => Sum(_earlierUsage, _usage ?? default);
 
+    /// <summary>True once the stream has ended and its attempt is in the trail (a guarded stream is, before its first byte).</summary>
+    public bool IsCompleted => _completed;
+
     /// <summary>How the stream ended (<see cref="FailureKind.None"/> = completed), once it has.</summary>
     public FailureKind EndKind { get; private set; }
 

@@ -16,4 +16,8 @@ namespace Dispatcher.Grains.Ledger;
 /// <param name="CostUsd">The total cost across attempts.</param>
 /// <param name="Attempts">The decision trail.</param>
 public sealed record RequestRecord(string RequestId, DateTimeOffset At, string Route, bool Stream, int Status, string Outcome,
-    string? ServedModel, string? Provider, int PromptTokens, int CompletionTokens, decimal CostUsd, IReadOnlyList<AttemptRecord> Attempts);
+    string? ServedModel, string? Provider, int PromptTokens, int CompletionTokens, decimal CostUsd, IReadOnlyList<AttemptRecord> Attempts)
+{
+    /// <summary>The virtual key that made the request (its id, never its secret); null when keys are off.</summary>
+    public string? VirtualKeyId { get; init; }
+}

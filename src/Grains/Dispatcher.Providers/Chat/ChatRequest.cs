@@ -46,6 +46,17 @@ public sealed class ChatRequest : IDisposable
     /// <summary><c>response_format.type</c> (text, json_object, json_schema), if given.</summary>
     public string? ResponseFormatType { get; internal set; }
 
+    /// <summary>
+    /// The raw JSON of <c>response_format.json_schema.schema</c> when <c>response_format.type</c> is
+    /// <c>json_schema</c>: a slice of <see cref="Body"/>, empty when absent.
+    /// </summary>
+    public ReadOnlyMemory<byte> ResponseSchema => ResponseSchemaValue.Exists && string.Equals(ResponseFormatType, "json_schema", StringComparison.Ordinal)
+        ? Body[ResponseSchemaValue.Start..ResponseSchemaValue.End]
+        : ReadOnlyMemory<byte>.Empty;
+
+    /// <summary>The declared function tools with a <c>parameters</c> schema, in order; null when none.</summary>
+    public IReadOnlyList<ToolSchema>? ToolSchemas { get; internal set; }
+
     /// <summary>UTF-8 bytes of text inside <c>messages</c>: the input to the prompt token estimate.</summary>
     public int MessageTextBytes { get; internal set; }
 
@@ -64,6 +75,11 @@ public sealed class ChatRequest : IDisposable
     internal JsonRange IncludeUsageValue { get; set; } = JsonRange.None;
 
     internal JsonRange StreamOptionsNull { get; set; } = JsonRange.None;
+
+    internal JsonRange ResponseSchemaValue { get; set; } = JsonRange.None;
+
+    /// <summary>Offset of the <c>]</c> that closes <c>messages</c>: where a repair turn is spliced in.</summary>
+    internal int MessagesEnd { get; set; } = -1;
 
     internal int ObjectStart { get; set; }
 

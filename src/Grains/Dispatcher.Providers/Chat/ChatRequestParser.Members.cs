@@ -71,6 +71,8 @@ public static partial class ChatRequestParser
             return new ChatRequestError("'messages' must contain at least one message.", "messages");
         }
 
+        request.MessagesEnd = (int)reader.TokenStartIndex;
+
         request.MessageTextBytes = textBytes;
         request.MessagesEnd = (int)reader.TokenStartIndex;
         return null;
@@ -129,10 +131,16 @@ public static partial class ChatRequestParser
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var isType = reader.ValueTextEquals("type"u8);
+            var isJsonSchema = reader.ValueTextEquals("json_schema"u8);
             reader.Read();
             if (isType && reader.TokenType == JsonTokenType.String)
             {
                 request.ResponseFormatType = reader.GetString();
+            }
+            else if (isJsonSchema && reader.TokenType == JsonTokenType.StartObject)
+            {
+                request.ResponseSchemaValue = ReadMemberValue(ref reader, "schema"u8);
+                continue;
             }
 
             reader.Skip();

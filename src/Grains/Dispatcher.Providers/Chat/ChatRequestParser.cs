@@ -183,8 +183,7 @@ public static partial class ChatRequestParser
             }
 
             request.HasTools = reader.TokenType == JsonTokenType.StartArray;
-            reader.Skip();
-            return null;
+            return request.HasTools ? ReadTools(ref reader, request) : null;
         }
 
         if (reader.ValueTextEquals("response_format"u8))
