@@ -63,7 +63,7 @@ public sealed class ChatRequest : IDisposable
     /// <summary>A conservative prompt token estimate (about four bytes of text per token, plus framing).</summary>
     public int EstimatedPromptTokens => (MessageTextBytes / 3) + 8;
 
-    /// <summary>Where the <c>messages</c> array's closing bracket is (continuations append after the last message).</summary>
+    /// <summary>Offset of the <c>]</c> that closes <c>messages</c>: where a continuation or a repair turn is spliced in.</summary>
     internal int MessagesEnd { get; set; } = -1;
 
     internal JsonRange ModelValue { get; set; } = JsonRange.None;
@@ -77,9 +77,6 @@ public sealed class ChatRequest : IDisposable
     internal JsonRange StreamOptionsNull { get; set; } = JsonRange.None;
 
     internal JsonRange ResponseSchemaValue { get; set; } = JsonRange.None;
-
-    /// <summary>Offset of the <c>]</c> that closes <c>messages</c>: where a repair turn is spliced in.</summary>
-    internal int MessagesEnd { get; set; } = -1;
 
     internal int ObjectStart { get; set; }
 

@@ -71,8 +71,6 @@ public static partial class ChatRequestParser
             return new ChatRequestError("'messages' must contain at least one message.", "messages");
         }
 
-        request.MessagesEnd = (int)reader.TokenStartIndex;
-
         request.MessageTextBytes = textBytes;
         request.MessagesEnd = (int)reader.TokenStartIndex;
         return null;
