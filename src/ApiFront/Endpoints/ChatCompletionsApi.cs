@@ -42,6 +42,16 @@ public static class ChatCompletionsApi
         }
 
         var (buffer, length) = await RequestBodyReader.ReadAsync(http.Request, options.Value.MaxRequestBodyBytes, http.RequestAborted);
+        if (buffer is null && length == RequestBodyReader.Unreadable)
+        {
+            if (!http.RequestAborted.IsCancellationRequested)
+            {
+                await OpenAiError.WriteAsync(response, 400, "The request body could not be read: it ended before its Content-Length.", "invalid_request");
+            }
+
+            return;
+        }
+
         if (buffer is null)
         {
             await OpenAiError.WriteAsync(response, 413, $"The request body exceeds {options.Value.MaxRequestBodyBytes} bytes (Dispatcher:MaxRequestBodyBytes).", "request_too_large");

@@ -6,7 +6,13 @@ namespace Dispatcher.ApiFront.Endpoints;
 /// <summary>Reads a request body into a pooled array, refusing bodies over the configured limit.</summary>
 internal static class RequestBodyReader
 {
-    /// <summary>The body in a rented array (the caller owns it), or null when it is over <paramref name="maxBytes"/>.</summary>
+    /// <summary>What <see cref="ReadAsync"/> returns as the length when the body could not be read at all.</summary>
+    public const int Unreadable = -1;
+
+    /// <summary>
+    /// The body in a rented array (the caller owns it), or null when it is over <paramref name="maxBytes"/>, or null
+    /// with <see cref="Unreadable"/> when it ended short of its Content-Length or the client left while sending it.
+    /// </summary>
     public static async Task<(byte[]? Buffer, int Length)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
@@ -49,6 +55,12 @@ internal static class RequestBodyReader
             }
 
             return (buffer, length);
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            // A client fault, not a server one: answered with a 400 (or nothing, when it left), never logged as an error.
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (null, Unreadable);
         }
         catch
         {

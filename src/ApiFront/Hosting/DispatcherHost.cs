@@ -15,6 +15,7 @@ public static class DispatcherHost
         builder.Services.AddDispatcherSilo(builder.Configuration);
         configure?.Invoke(builder);
         var app = builder.Build();
+        app.UseRequestHeaderLimit();
         app.MapDispatcherApi();
         return app;
     }

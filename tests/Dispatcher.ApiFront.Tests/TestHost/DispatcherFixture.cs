@@ -27,6 +27,10 @@ public sealed class DispatcherFixture : IAsyncLifetime
     public const string AnthropicKey = "sk-ant-test-0001";
     public const int MaxBodyBytes = 64 * 1024;
 
+    /// <summary>Every upstream credential configured below, for scans that prove none leaks.</summary>
+    public static readonly string[] AllKeys =
+        [AlphaKey, BetaKey, PoolKey1, PoolKey2, AzureKey, GeminiKey, AnthropicKey, "sk-test-flaky-0001", "sk-test-metered-0001"];
+
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "dispatcher-e2e-" + Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
 
