@@ -17,9 +17,11 @@ public static class RequestHeaderLimit
     public static WebApplication UseRequestHeaderLimit(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var limit = app.Services.GetRequiredService<IOptions<DispatcherOptions>>().Value.MaxRequestHeaderBytes;
+        // .Value is read per request, not here: reading it validates the options, which must fail at start, not at build.
+        var options = app.Services.GetRequiredService<IOptions<DispatcherOptions>>();
         app.Use((context, next) =>
         {
+            var limit = options.Value.MaxRequestHeaderBytes;
             long total = 0;
             foreach (var (name, values) in context.Request.Headers)
             {
