@@ -1,4 +1,4 @@
-using System.Buffers;
+using Dispatcher.Providers;
 using Microsoft.AspNetCore.Http;
 
 namespace Dispatcher.ApiFront.Endpoints;
@@ -20,7 +20,7 @@ internal static class RequestBodyReader
             return (null, 0);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(request.ContentLength ?? 16 * 1024, 256, maxBytes + 1));
+        var buffer = BytePool.Rent((int)Math.Clamp(request.ContentLength ?? 16 * 1024, 256, maxBytes + 1));
         var length = 0;
         try
         {
@@ -30,13 +30,13 @@ internal static class RequestBodyReader
                 {
                     if (length > maxBytes)
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        BytePool.Return(buffer);
                         return (null, 0);
                     }
 
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
+                    var bigger = BytePool.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
                     buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BytePool.Return(buffer);
                     buffer = bigger;
                 }
 
@@ -49,7 +49,7 @@ internal static class RequestBodyReader
                 length += read;
                 if (length > maxBytes)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BytePool.Return(buffer);
                     return (null, 0);
                 }
             }
@@ -59,12 +59,12 @@ internal static class RequestBodyReader
         catch (Exception ex) when (ex is BadHttpRequestException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             // A client fault, not a server one: answered with a 400 (or nothing, when it left), never logged as an error.
-            ArrayPool<byte>.Shared.Return(buffer);
+            BytePool.Return(buffer);
             return (null, Unreadable);
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BytePool.Return(buffer);
             throw;
         }
     }

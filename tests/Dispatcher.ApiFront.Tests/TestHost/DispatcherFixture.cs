@@ -30,7 +30,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
 
     /// <summary>Every upstream credential configured below, for scans that prove none leaks.</summary>
     public static readonly string[] AllKeys =
-        [AlphaKey, BetaKey, PoolKey1, PoolKey2, AzureKey, GeminiKey, AnthropicKey, "sk-test-flaky-0001", "sk-test-metered-0001", ChaoticKey];
+        [AlphaKey, BetaKey, PoolKey1, PoolKey2, AzureKey, GeminiKey, AnthropicKey, "sk-test-flaky-0001", "sk-test-metered-0001", ChaoticKey, "sk-test-hanging-0001"];
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "dispatcher-e2e-" + Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
@@ -45,6 +45,9 @@ public sealed class DispatcherFixture : IAsyncLifetime
 
     public FakeUpstreamServer Upstream { get; private set; } = null!;
 
+    /// <summary>An upstream whose response headers never finish (provider "hanging", route "hanging-chain").</summary>
+    public HangingHeadersServer Hanging { get; private set; } = null!;
+
     public Uri BaseUrl { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
@@ -55,6 +58,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Upstream = await FakeUpstreamServer.StartAsync(new FakeUpstreamOptions { Content = "Hello from the fake upstream.", StreamChunks = 4 });
+        Hanging = HangingHeadersServer.Start();
         // Not "Production": chaos is enabled below, and a production node refuses it (Dispatcher:Chaos:AllowInProduction).
         _app = DispatcherHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], builder =>
         {
@@ -79,6 +83,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
         }
 
         await Upstream.DisposeAsync();
+        await Hanging.DisposeAsync();
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
@@ -138,11 +143,14 @@ public sealed class DispatcherFixture : IAsyncLifetime
         AddModel(config, "sonnet", "claude", "claude-sonnet-4-5", 3m, 15m);
         AddModel(config, "metered", "metered", "metered-model", 1m, 1m);
         AddModel(config, "chaotic", "chaotic", "chaotic-model", 1m, 2m);
+        AddProvider(config, "hanging", Hanging.BaseUrl.ToString(), ["sk-test-hanging-0001"], minimumThroughput: 1000);
+        AddModel(config, "hanging", "hanging", "hanging-model", 1m, 2m);
         AddModel(config, "tiny", "alpha", "tiny-model", 0.1m, 0.1m);
         config["Dispatcher:Models:tiny:ContextWindow"] = "64";
         config["Dispatcher:Models:tiny:Capabilities:0"] = "json_schema";
         AddRoute(config, "chain", ["primary", "backup"]);
         AddRoute(config, "chaos-chain", ["chaotic", "backup"]);
+        AddRoute(config, "hanging-chain", ["hanging", "backup"]);
         AddRoute(config, "filtered", ["primary", "backup"]);
         config["Dispatcher:Routes:filtered:ContentFilterFallback"] = "true";
         AddRoute(config, "pooled-chain", ["pooled", "backup"]);

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Dispatcher.Providers.Chat;
 
 /// <summary>
@@ -69,7 +67,7 @@ public sealed class ChatRequest : IDisposable
         var pooled = Interlocked.Exchange(ref _pooled, null);
         if (pooled is not null)
         {
-            ArrayPool<byte>.Shared.Return(pooled);
+            BytePool.Return(pooled);
         }
     }
 }
