@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dispatcher.ApiFront.Contracts;
+using Dispatcher.ApiFront.Hosting;
 using Dispatcher.ApiFront.Streaming;
 using Dispatcher.Grains.Configuration;
 using Dispatcher.Grains.Dispatch;
@@ -26,7 +27,7 @@ public static class ChatCompletionsApi
     }
 
     private static async Task HandleAsync(HttpContext http, DispatcherRuntime runtime, DispatchEngine engine, IRequestLedger ledger,
-        IOptions<DispatcherOptions> options, TimeProvider time)
+        IOptions<DispatcherOptions> options, TimeProvider time, ShutdownDrain shutdown)
     {
         var startedAt = time.GetTimestamp();
         var arrivedAt = time.GetUtcNow();
@@ -79,7 +80,9 @@ public static class ChatCompletionsApi
             return;
         }
 
-        await using var result = await engine.DispatchAsync(new DispatchRequest(request, route, strict, requestId, maxCostUsd), http.RequestAborted);
+        // A stream also ends when the node's drain timeout passes (ShutdownDrain); plain calls are bounded by their timeouts.
+        using var drain = request.Stream ? CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, shutdown.Deadline) : null;
+        await using var result = await engine.DispatchAsync(new DispatchRequest(request, route, strict, requestId, maxCostUsd), drain?.Token ?? http.RequestAborted);
         var recorder = new ResponseRecorder(ledger, requestId, arrivedAt, request.Model ?? route.Name, request.Stream);
         if (result.Failure is { } failure)
         {

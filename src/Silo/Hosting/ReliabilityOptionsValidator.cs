@@ -37,6 +37,11 @@ internal sealed class ReliabilityOptionsValidator(IHostEnvironment? environment)
             errors.Add($"{Root}:MaxRequestHeaderBytes must be from 1024 to 65536 (Kestrel's own limit is 64 KiB).");
         }
 
+        if (options.Shutdown.DrainTimeout < TimeSpan.Zero || options.Shutdown.DrainTimeout > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{Root}:Shutdown:DrainTimeout must be from 00:00:00 to 01:00:00.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -24,6 +24,9 @@ public sealed class DispatcherOptions
     /// <summary>Bounds on retries and attempts.</summary>
     public RetryOptions Retry { get; set; } = new();
 
+    /// <summary>How the node drains when it stops.</summary>
+    public ShutdownOptions Shutdown { get; set; } = new();
+
     /// <summary>The master switch and guard of fault injection.</summary>
     public ChaosOptions Chaos { get; set; } = new();
 
