@@ -55,6 +55,29 @@ public sealed class ChaosTests
         Assert.Equal(1, _node.Upstream.CallCount("chaotic-model"));
     }
 
+    [Fact]
+    public async Task ChaosLatency_LongerThanTheFirstTokenTimeout_EndsAsThatTimeoutAndTheBackupServes()
+    {
+        using var put = await _node.Http.PutAsync("/v1/dispatcher/chaos", Json("""{"providers":[{"name":"chaotic","latency_rate":1,"latency_ms":10000}]}"""));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        var pending = _node.Http.SendAsync(ChatBodies.Post(ChatBodies.Simple("chaos-chain", stream: true)), HttpCompletionOption.ResponseHeadersRead);
+        using (var waiting = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            await _node.Clock.WaitForTimerAsync(TimeSpan.FromSeconds(10), waiting.Token);
+        }
+
+        _node.Clock.Advance(TimeSpan.FromSeconds(5));
+        using var response = await pending;
+        var (events, aborted) = await ChatBodies.ReadEventsAsync(response);
+
+        Assert.Equal("backup", ChatBodies.Header(response, "x-dispatcher-model"));
+        Assert.Equal("chaotic=first_token_timeout", ChatBodies.Header(response, "x-dispatcher-fallback-reasons"));
+        Assert.False(aborted);
+        Assert.Equal("[DONE]", events[^1]);
+        Assert.Equal(0, _node.Upstream.CallCount("chaotic-model"));
+    }
+
     [Theory]
     [InlineData("""{"providers":[{"name":"nope","fault_rate":0.5}]}""", 404, "provider_not_found")]
     [InlineData("""{"providers":[{"name":"chaotic","fault_rate":1.5}]}""", 400, "invalid_request")]
