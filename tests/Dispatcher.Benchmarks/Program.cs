@@ -25,6 +25,11 @@ internal static class Program
             return 0;
         }
 
+        if (Soak.SoakOptions.Wants(args))
+        {
+            return await Soak.SoakRun.RunAsync(args);
+        }
+
         BenchOptions options;
         try
         {

@@ -106,6 +106,9 @@ internal sealed class ChatCompletionHandler(
             case FakeBehaviorKind.WrongContentType:
                 await FaultResponder.WriteHtmlAsync(context, number, aborted);
                 return;
+            case >= FakeBehaviorKind.EndlessStream:
+                await HostileResponder.WriteAsync(context, behavior, request.Stream, behavior.ChunkDelay ?? options.ChunkDelay, aborted);
+                return;
         }
 
         var created = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();

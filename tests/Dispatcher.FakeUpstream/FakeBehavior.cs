@@ -8,7 +8,7 @@ namespace Dispatcher.FakeUpstream;
 /// Script it with <see cref="FakeUpstreamServer.Enqueue"/> or <see cref="FakeUpstreamServer.SetDefault"/>;
 /// tune the timing with <c>with { Latency = ..., ChunkDelay = ... }</c>.
 /// </summary>
-public sealed record FakeBehavior
+public sealed partial record FakeBehavior
 {
     private FakeBehavior(FakeBehaviorKind kind) => Kind = kind;
 

@@ -12,4 +12,10 @@ internal enum FakeBehaviorKind
     WrongContentType,
     ContentFilterFinish,
     ToolCall,
+    EndlessStream,
+    EndlessKeepAlive,
+    GiganticChunk,
+    BrokenFraming,
+    EndlessBody,
+    HugeErrorBody,
 }

@@ -9,4 +9,5 @@ namespace Dispatcher.ApiFront.Contracts;
 [JsonSerializable(typeof(ProviderList))]
 [JsonSerializable(typeof(RequestTrail))]
 [JsonSerializable(typeof(HealthStatus))]
+[JsonSerializable(typeof(ChaosDocument))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

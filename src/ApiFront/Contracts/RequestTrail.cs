@@ -18,7 +18,8 @@ public sealed record RequestTrail(string RequestId, DateTimeOffset At, string Ro
         return new RequestTrail(record.RequestId, record.At, record.Route, record.Stream, record.Status, record.Outcome, record.ServedModel,
             record.Provider, record.PromptTokens, record.CompletionTokens, record.CostUsd,
             record.Attempts.Select(a => new RequestTrailAttempt(a.Model, a.Provider, a.KeyId, a.Kind == FailureKind.None ? "served" : a.Kind.ToWireName(),
-                a.Action.ToWireName(), a.StatusCode, a.LatencyMs, a.CostUsd, a.Detail)).ToArray())
+                a.Action.ToWireName(), a.StatusCode, a.LatencyMs, a.CostUsd, a.Detail,
+                a.Detail?.StartsWith(Providers.Chaos.ChaosAdapter.DetailPrefix, StringComparison.Ordinal) == true ? true : null)).ToArray())
         {
             VirtualKeyId = record.VirtualKeyId,
         };

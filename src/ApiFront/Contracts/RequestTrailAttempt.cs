@@ -1,5 +1,5 @@
 namespace Dispatcher.ApiFront.Contracts;
 
-/// <summary>One attempt of a request trail.</summary>
+/// <summary>One attempt of a request trail; <paramref name="Injected"/> is true (else absent) when chaos injected its failure.</summary>
 public sealed record RequestTrailAttempt(string Model, string Provider, string? KeyId, string Kind, string Action, int Status,
-    double LatencyMs, decimal CostUsd, string? Detail);
+    double LatencyMs, decimal CostUsd, string? Detail, bool? Injected = null);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dispatcher.ApiFront.Auth;
 using Dispatcher.ApiFront.Contracts;
+using Dispatcher.ApiFront.Hosting;
 using Dispatcher.ApiFront.Streaming;
 using Dispatcher.Grains.Configuration;
 using Dispatcher.Grains.Dispatch;
@@ -28,7 +29,7 @@ public static partial class ChatCompletionsApi
     }
 
     private static async Task HandleAsync(HttpContext http, DispatcherRuntime runtime, DispatchEngine engine, IRequestLedger ledger,
-        IOptions<DispatcherOptions> options, TimeProvider time)
+        IOptions<DispatcherOptions> options, TimeProvider time, ShutdownDrain shutdown)
     {
         var startedAt = time.GetTimestamp();
         var arrivedAt = time.GetUtcNow();
@@ -45,6 +46,16 @@ public static partial class ChatCompletionsApi
         }
 
         var (buffer, length) = await RequestBodyReader.ReadAsync(http.Request, options.Value.MaxRequestBodyBytes, http.RequestAborted);
+        if (buffer is null && length == RequestBodyReader.Unreadable)
+        {
+            if (!http.RequestAborted.IsCancellationRequested)
+            {
+                await OpenAiError.WriteAsync(response, 400, "The request body could not be read: it ended before its Content-Length.", "invalid_request");
+            }
+
+            return;
+        }
+
         if (buffer is null)
         {
             await OpenAiError.WriteAsync(response, 413, $"The request body exceeds {options.Value.MaxRequestBodyBytes} bytes (Dispatcher:MaxRequestBodyBytes).", "request_too_large");
@@ -97,7 +108,9 @@ public static partial class ChatCompletionsApi
             Contract = contract,
             VirtualKeyId = key?.Key.Id,
         };
-        await using var result = await engine.DispatchAsync(dispatch, http.RequestAborted);
+        // A stream also ends when the node's drain timeout passes (ShutdownDrain); plain calls are bounded by their timeouts.
+        using var drain = request.Stream ? CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, shutdown.Deadline) : null;
+        await using var result = await engine.DispatchAsync(dispatch, drain?.Token ?? http.RequestAborted);
         var recorder = new ResponseRecorder(ledger, requestId, arrivedAt, request.Model ?? route.Name, request.Stream) { Key = key };
         if (result.Failure is { } failure)
         {

@@ -1,4 +1,5 @@
 using Dispatcher.ApiFront.Contracts;
+using Dispatcher.ApiFront.Hosting;
 using Dispatcher.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +14,9 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/healthz", () => TypedResults.Json(new HealthStatus("ok"), ApiJsonContext.Default.HealthStatus));
-        endpoints.MapGet("/readyz", (NodeReadiness readiness, DispatcherRuntime runtime) => readiness.IsReady
+        endpoints.MapGet("/readyz", (NodeReadiness readiness, DispatcherRuntime runtime, ShutdownDrain drain) => drain.IsDraining
+            ? Results.Json(new HealthStatus("draining"), ApiJsonContext.Default.HealthStatus, statusCode: 503)
+            : readiness.IsReady
             ? Results.Json(new HealthStatus("ready", runtime.ConfigurationSource), ApiJsonContext.Default.HealthStatus)
             : Results.Json(new HealthStatus(readiness.Waiting), ApiJsonContext.Default.HealthStatus, statusCode: 503));
         return endpoints;

@@ -43,6 +43,7 @@ public static class OperatorApi
 
             await http.Response.WriteAsJsonAsync(RequestTrail.From(record), ApiJsonContext.Default.RequestTrail, contentType: null, http.RequestAborted);
         });
+        group.MapChaosApi();
         return endpoints;
     }
 }

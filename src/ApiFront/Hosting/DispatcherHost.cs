@@ -1,5 +1,6 @@
 using Dispatcher.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dispatcher.ApiFront.Hosting;
 
@@ -13,8 +14,11 @@ public static class DispatcherHost
         DispatcherConfigFile.Add(builder.Configuration, args);
         builder.AddDispatcherFront();
         builder.Services.AddDispatcherSilo(builder.Configuration);
+        builder.AddShutdownDrain();
         configure?.Invoke(builder);
         var app = builder.Build();
+        app.Services.GetRequiredService<ShutdownDrain>();  // created now, so that it sees the stop
+        app.UseRequestHeaderLimit();
         app.MapDispatcherApi();
         return app;
     }

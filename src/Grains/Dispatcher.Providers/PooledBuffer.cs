@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Dispatcher.Providers;
 
 /// <summary>
-/// A growable byte buffer rented from <see cref="ArrayPool{T}.Shared"/>: request bodies sent upstream and
+/// A growable byte buffer rented from <see cref="BytePool"/>: request bodies sent upstream and
 /// response bodies held until they are written. Dispose returns the array; the owner must not use it after.
 /// </summary>
 public sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
@@ -12,7 +12,7 @@ public sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
     private int _length;
 
     /// <summary>Rents a buffer of at least <paramref name="capacity"/> bytes.</summary>
-    public PooledBuffer(int capacity = 4096) => _array = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 256));
+    public PooledBuffer(int capacity = 4096) => _array = BytePool.Rent(Math.Max(capacity, 256));
 
     /// <summary>Bytes written so far.</summary>
     public int Length => _length;
@@ -58,7 +58,7 @@ public sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
         _length = 0;
         if (array.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(array);
+            BytePool.Return(array);
         }
     }
 
@@ -70,9 +70,9 @@ public sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _array.Length * 2));
+        var bigger = BytePool.Rent(Math.Max(needed, _array.Length * 2));
         _array.AsSpan(0, _length).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_array);
+        BytePool.Return(_array);
         _array = bigger;
     }
 }

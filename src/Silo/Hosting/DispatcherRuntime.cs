@@ -1,3 +1,4 @@
+using Dispatcher.Grains.Chaos;
 using Dispatcher.Grains.Configuration;
 using Dispatcher.Grains.Providers;
 using Dispatcher.Grains.Routing;
@@ -25,9 +26,10 @@ public sealed class DispatcherRuntime : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         var config = options.Value;
         _http = UpstreamHttp.CreateClient();
+        Chaos = new ChaosControl(config.Chaos, config.Providers, time);
         Providers = config.Providers.ToDictionary(
             pair => pair.Key,
-            pair => new ProviderActor(pair.Key, CreateAdapter(pair.Value, time), ResolveKeys(pair.Value), pair.Value.Rpm, pair.Value.Tpm,
+            pair => new ProviderActor(pair.Key, Chaos.Wrap(pair.Key, CreateAdapter(pair.Value, time)), ResolveKeys(pair.Value), pair.Value.Rpm, pair.Value.Tpm,
                 pair.Value.Breaker, authority, time),
             StringComparer.OrdinalIgnoreCase);
         var deployments = config.Models.ToDictionary(
@@ -40,6 +42,9 @@ public sealed class DispatcherRuntime : IDisposable
 
     /// <summary>Provider actors by name.</summary>
     public IReadOnlyDictionary<string, ProviderActor> Providers { get; }
+
+    /// <summary>Fault injection per provider (inert unless <c>Dispatcher:Chaos:Enabled</c>).</summary>
+    public ChaosControl Chaos { get; }
 
     /// <summary>The route table.</summary>
     public RouteTable Routes { get; }

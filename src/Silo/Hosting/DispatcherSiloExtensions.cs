@@ -30,6 +30,8 @@ public static class DispatcherSiloExtensions
             .ValidateOnStart();
         services.AddSingleton<IPostConfigureOptions<DispatcherOptions>>(new BuiltInConfiguration());
         services.AddSingleton<IValidateOptions<DispatcherOptions>>(new DispatcherOptionsValidator());
+        services.AddSingleton<IValidateOptions<DispatcherOptions>>(static provider =>
+            new ReliabilityOptionsValidator(provider.GetService<Microsoft.Extensions.Hosting.IHostEnvironment>()));
         services.AddOptions<LedgerOptions>()
             .Bind(configuration.GetSection(LedgerOptions.SectionName))
             .Validate(static ledger => ledger.Retention > TimeSpan.Zero

@@ -25,28 +25,49 @@ public sealed class DispatcherFixture : IAsyncLifetime
     public const string AzureKey = "sk-test-azure-0001";
     public const string GeminiKey = "test-gemini-key-0001";
     public const string AnthropicKey = "sk-ant-test-0001";
+    public const string ChaoticKey = "sk-test-chaotic-0001";
     public const int MaxBodyBytes = 64 * 1024;
     public const string RouteSchema = """{"type":"object","properties":{"answer":{"type":"string"}},"required":["answer"],"additionalProperties":false}""";
+
+    /// <summary>Every upstream credential configured below, for scans that prove none leaks.</summary>
+    public static readonly string[] AllKeys =
+        [AlphaKey, BetaKey, PoolKey1, PoolKey2, AzureKey, GeminiKey, AnthropicKey, "sk-test-flaky-0001", "sk-test-metered-0001", ChaoticKey, "sk-test-hanging-0001"];
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "dispatcher-e2e-" + Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
 
     public ManualTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>Every log line of the node, scanned for credentials.</summary>
+    public ScanningLoggerProvider Logs { get; } = new();
+
+    /// <summary>The node's services (its runtime, ledger, chaos control).</summary>
+    public IServiceProvider Services => _app!.Services;
+
     public FakeUpstreamServer Upstream { get; private set; } = null!;
+
+    /// <summary>An upstream whose response headers never finish (provider "hanging", route "hanging-chain").</summary>
+    public HangingHeadersServer Hanging { get; private set; } = null!;
 
     public Uri BaseUrl { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>Where the node's SQLite ledger lives.</summary>
+    public string DataDirectory => _dataDirectory;
+
     public async Task InitializeAsync()
     {
         Upstream = await FakeUpstreamServer.StartAsync(new FakeUpstreamOptions { Content = "Hello from the fake upstream.", StreamChunks = 4 });
-        _app = DispatcherHost.Build(["--urls", "http://127.0.0.1:0"], builder =>
+        Hanging = HangingHeadersServer.Start();
+        // Not "Production": chaos is enabled below, and a production node refuses it (Dispatcher:Chaos:AllowInProduction).
+        _app = DispatcherHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(Configuration());
             builder.Services.AddSingleton<TimeProvider>(Clock);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddProvider(Logs);
+            builder.Logging.AddFilter<ScanningLoggerProvider>(null, LogLevel.Debug);
         });
         await _app.StartAsync();
         BaseUrl = new Uri(_app.Urls.First());
@@ -63,6 +84,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
         }
 
         await Upstream.DisposeAsync();
+        await Hanging.DisposeAsync();
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
@@ -77,6 +99,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
     public void Reset()
     {
         Upstream.Reset();
+        Services.GetRequiredService<Dispatcher.Silo.Hosting.DispatcherRuntime>().Chaos.Clear();
         Clock.Advance(TimeSpan.FromHours(1));
     }
 
@@ -100,6 +123,8 @@ public sealed class DispatcherFixture : IAsyncLifetime
             ["Dispatcher:DataDirectory"] = _dataDirectory,
             ["Dispatcher:MaxRequestBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Dispatcher:Retry:MaxRetryAfter"] = "00:00:01",
+            ["Dispatcher:Chaos:Enabled"] = "true",
+            ["Dispatcher:Chaos:Seed"] = "9",
         };
         AddProvider(config, "alpha", upstream, [AlphaKey], minimumThroughput: 1000);
         AddProvider(config, "beta", upstream, [BetaKey], minimumThroughput: 1000);
@@ -116,6 +141,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
         config["Dispatcher:Providers:claude:Kind"] = "anthropic";
         // The dashboard test opens this provider's breaker; no other test uses it.
         AddProvider(config, "dash", upstream, ["sk-test-dash-0001"], minimumThroughput: 2);
+        AddProvider(config, "chaotic", upstream, [ChaoticKey], minimumThroughput: 1000);
         AddModel(config, "primary", "alpha", "primary-model", 2.5m, 10m);
         AddModel(config, "backup", "beta", "backup-model", 0.15m, 0.6m);
         AddModel(config, "pooled", "pool", "pooled-model", 1m, 2m);
@@ -125,11 +151,16 @@ public sealed class DispatcherFixture : IAsyncLifetime
         AddModel(config, "sonnet", "claude", "claude-sonnet-4-5", 3m, 15m);
         AddModel(config, "metered", "metered", "metered-model", 1m, 1m);
         AddModel(config, "dash-flaky", "dash", "dash-model", 1m, 2m);
+        AddModel(config, "chaotic", "chaotic", "chaotic-model", 1m, 2m);
+        AddProvider(config, "hanging", Hanging.BaseUrl.ToString(), ["sk-test-hanging-0001"], minimumThroughput: 1000);
+        AddModel(config, "hanging", "hanging", "hanging-model", 1m, 2m);
         AddModel(config, "tiny", "alpha", "tiny-model", 0.1m, 0.1m);
         config["Dispatcher:Models:tiny:ContextWindow"] = "64";
         config["Dispatcher:Models:tiny:Capabilities:0"] = "json_schema";
         AddRoute(config, "chain", ["primary", "backup"]);
         AddRoute(config, "dash-chain", ["dash-flaky", "backup"]);
+        AddRoute(config, "chaos-chain", ["chaotic", "backup"]);
+        AddRoute(config, "hanging-chain", ["hanging", "backup"]);
         AddRoute(config, "filtered", ["primary", "backup"]);
         config["Dispatcher:Routes:filtered:ContentFilterFallback"] = "true";
         AddRoute(config, "pooled-chain", ["pooled", "backup"]);

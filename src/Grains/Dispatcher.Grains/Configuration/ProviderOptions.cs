@@ -32,6 +32,9 @@ public sealed class ProviderOptions
     /// <summary>The circuit breaker of each of this provider's deployments.</summary>
     public BreakerOptions Breaker { get; set; } = new();
 
+    /// <summary>Fault injection this provider starts with; inert unless <c>Dispatcher:Chaos:Enabled</c>.</summary>
+    public ProviderChaosOptions Chaos { get; set; } = new();
+
     /// <summary>Simulated only: share of attempts that fail (0 to 1). Default 0.</summary>
     public double FailureRate { get; set; }
 

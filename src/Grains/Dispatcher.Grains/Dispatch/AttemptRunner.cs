@@ -13,6 +13,10 @@ namespace Dispatcher.Grains.Dispatch;
 /// </summary>
 internal sealed partial class AttemptRunner
 {
+    // Chunks before the commit point are held in memory; an upstream that never commits (endless empty deltas) must
+    // not hold them without bound. 16 MiB leaves room for long reasoning streams that precede the first content.
+    private const int MaxHeldBytes = 16 * 1024 * 1024;
+
     private readonly TimeProvider _time;
 
     public AttemptRunner(TimeProvider time) => _time = time;
@@ -149,6 +153,11 @@ internal sealed partial class AttemptRunner
                     held.Write(source.Chunk.Span);
                     held.Write("\n\n"u8);
                     committed = facts.HasOutput;
+                    if (!committed && held.Length > MaxHeldBytes)
+                    {
+                        await DisposeAsync(source, held).ConfigureAwait(false);
+                        return AttemptOutcome.Failed(FailureKind.InvalidResponse, "the upstream sent more than 16 MiB of chunks before any content");
+                    }
                 }
 
                 if (committed)

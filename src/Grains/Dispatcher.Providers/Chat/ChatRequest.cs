@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Dispatcher.Providers.Chat;
 
 /// <summary>
@@ -88,7 +86,7 @@ public sealed class ChatRequest : IDisposable
         var pooled = Interlocked.Exchange(ref _pooled, null);
         if (pooled is not null)
         {
-            ArrayPool<byte>.Shared.Return(pooled);
+            BytePool.Return(pooled);
         }
     }
 }

@@ -41,6 +41,19 @@ public static partial class ChatRequestParser
     private static ChatRequestError? Scan(ChatRequest request)
     {
         var body = request.Body.Span;
+
+        // Utf8JsonReader checks UTF-8 only in the strings it decodes, and most are skipped: without this, invalid bytes
+        // would pass through to the upstream, whose refusal (or crash) would look like the provider's failure.
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return new ChatRequestError("The request body is not valid UTF-8.", null);
+        }
+
+        if (!SurrogateEscapes.ArePaired(body))
+        {
+            return new ChatRequestError("The request body has an unpaired UTF-16 surrogate escape (\\uD800-\\uDFFF).", null);
+        }
+
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {

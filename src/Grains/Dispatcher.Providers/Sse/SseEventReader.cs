@@ -22,7 +22,7 @@ public sealed class SseEventReader : IDisposable
     {
         _stream = stream;
         _maxEventBytes = maxEventBytes;
-        _buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        _buffer = BytePool.Rent(16 * 1024);
     }
 
     /// <summary>The data of the event last returned; valid until the next read.</summary>
@@ -92,7 +92,7 @@ public sealed class SseEventReader : IDisposable
         _buffer = [];
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BytePool.Return(buffer);
         }
     }
 
@@ -151,9 +151,9 @@ public sealed class SseEventReader : IDisposable
                 return SseReadStatus.TooLarge;
             }
 
-            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, _maxEventBytes));
+            var bigger = BytePool.Rent(Math.Min(_buffer.Length * 2, _maxEventBytes));
             Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            BytePool.Return(_buffer);
             _buffer = bigger;
         }
 
