@@ -6,14 +6,16 @@ namespace Dispatcher.Benchmarks.Harness;
 /// <summary>
 /// Counts the transactions of the cluster node's database (<c>xact_commit + xact_rollback</c> in
 /// <c>pg_stat_database</c>), read from the <c>postgres</c> database so the readings are not counted themselves.
-/// PostgreSQL 15 publishes a backend's counters lazily: at most once a second while it is busy, and 10 s
-/// (PGSTAT_IDLE_INTERVAL) after it goes idle; <c>pg_stat_force_next_flush()</c> only flushes the caller's own backend.
-/// So a reading that must include everything up to a moment is taken <see cref="Settle"/> after the node's last
-/// activity (<see cref="ReadSettledAsync"/>).
+/// PostgreSQL 15 publishes a backend's counters lazily: when it ends a transaction at least a second after its
+/// previous publication, or when it exits (here, an idle backend's last counts were still unpublished after 40 s);
+/// <c>pg_stat_force_next_flush()</c> only flushes the caller's own backend. The authority's sync loop uses the
+/// database at least every <c>LeaseTtl</c>/4 (a 2.5 s heartbeat), so its counts are published within about 5 s of
+/// the load (measured); a reading that must include everything up to a moment is taken <see cref="Settle"/> after
+/// the node's last activity (<see cref="ReadSettledAsync"/>).
 /// </summary>
 internal sealed class DbTransactionCounter : IAsyncDisposable
 {
-    /// <summary>PGSTAT_IDLE_INTERVAL (10 s) plus a margin.</summary>
+    /// <summary>Two heartbeat intervals and more: the counts of the load are published by then.</summary>
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(11);
 
     private static readonly string[] AuthorityTables =

@@ -131,7 +131,7 @@ internal static class MarkdownReport
               "so the authority check cannot be judged from it (n/a)."
             : "The ledger of this build is the node's SQLite file, so every counted transaction is the authority's.";
         return Inv($"- db tx/req (cluster only): transactions (`xact_commit + xact_rollback` of `pg_stat_database`) of the node's database `{database.Database}` ") +
-            Inv($"from right before the cell to {database.SettleSeconds:0} s after it (PostgreSQL publishes a backend's counters up to 10 s late), ÷ requests; ") +
+            Inv($"from right before the cell to {database.SettleSeconds:0} s after it (PostgreSQL publishes a backend's counters late: at its next transaction a second or more after the last, which the node's 2.5 s heartbeat provides), ÷ requests; ") +
             Inv($"net of idle subtracts the node's background (heartbeats, breaker resyncs, lease renewals) measured unloaded: {database.IdleTransactions} ") +
             Inv($"transactions in {database.IdleSeconds:0.0} s ({database.IdlePerSecond:0.00}/s), scaled to each cell's window. Outcome reports are batched ") +
             "(one round trip per `Cluster:ReportInterval`, 100 ms), so net tx/req falls as the request rate rises; a round trip per request would be ≥ 1. " +
