@@ -100,6 +100,11 @@ internal static class Program
             await Console.Error.WriteLineAsync($"FAILED: {ex.Message}");
             return 1;
         }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            await Console.Error.WriteLineAsync($"FAILED: the cluster target's PostgreSQL: {ex.Message}");
+            return 1;
+        }
     }
 
     private static async Task WriteResultsAsync(
@@ -108,14 +113,14 @@ internal static class Program
     {
         var machine = await MachineInfo.ReadAsync(paths.Root, busyBeforeStart);
         var summary = new RunSummary(run.Cells, run.Probes);
-        var checks = TargetChecks.Evaluate(summary, run.Memory, options.Concurrency);
-        var markdown = MarkdownReport.Render(machine, options, targets, summary, checks, run.Memory, peakRss, forwarderGc, run.Notes);
+        var checks = TargetChecks.Evaluate(summary, run.Memory, options.Concurrency, run.ClusterDatabase);
+        var markdown = MarkdownReport.Render(machine, options, targets, summary, checks, run.Memory, peakRss, forwarderGc, run.Notes, run.ClusterDatabase);
         var raw = Path.Combine(paths.ResultsDirectory, "raw");
         Directory.CreateDirectory(raw);
         var stamp = TimeProvider.System.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + (options.Smoke ? "-smoke" : string.Empty);
         var rawPath = Path.Combine(raw, stamp + ".json");
         await File.WriteAllTextAsync(rawPath, JsonSerializer.Serialize(
-            new RawResults(machine, options, run.Cells, run.Probes, run.Memory, peakRss, summary.Cells, summary.Probes, checks),
+            new RawResults(machine, options, run.Cells, run.Probes, run.Memory, peakRss, summary.Cells, summary.Probes, checks, run.ClusterDatabase),
             BenchJsonContext.Default.RawResults));
         await File.WriteAllTextAsync(Path.Combine(raw, stamp + ".md"), markdown);
 

@@ -4,14 +4,14 @@ namespace Dispatcher.Benchmarks.Harness;
 
 /// <summary>
 /// Command line of the harness: <c>[--duration 3] [--rounds 3] [--concurrency 1,16,64] [--probe-requests 200]
-/// [--warmup 3] [--smoke] [--portkey] [--wait-quiet SECONDS] [--no-fallback-live] [--dispatcher path/to/Dispatcher.ApiFront.dll]
+/// [--warmup 3] [--smoke] [--portkey] [--wait-quiet SECONDS] [--no-fallback-live] [--no-cluster] [--dispatcher path/to/Dispatcher.ApiFront.dll]
 /// [--dispatcher-env KEY=VALUE]... [--results dir]</c>.
 /// </summary>
 internal sealed record BenchOptions
 {
     public const string Usage =
         "usage: Dispatcher.Benchmarks [--duration SECONDS] [--rounds N] [--concurrency 1,16,64] [--probe-requests N] [--warmup SECONDS]\n" +
-        "                             [--smoke] [--portkey] [--wait-quiet SECONDS] [--no-fallback-live] [--dispatcher DLL]\n" +
+        "                             [--smoke] [--portkey] [--wait-quiet SECONDS] [--no-fallback-live] [--no-cluster] [--dispatcher DLL]\n" +
         "                             [--dispatcher-env KEY=VALUE]... [--results DIR]\n" +
         "       Dispatcher.Benchmarks forwarder --urls http://127.0.0.1:PORT --upstream http://127.0.0.1:PORT";
 
@@ -43,6 +43,10 @@ internal sealed record BenchOptions
     /// upstream) is measured besides the steady-state fallback route.</summary>
     public bool FallbackLive { get; init; } = true;
 
+    /// <summary>Whether the <c>cluster</c> target (a Dispatcher node in cluster mode on a throwaway PostgreSQL) runs;
+    /// it is skipped anyway, with the reason printed, when PostgreSQL can't be installed or started.</summary>
+    public bool Cluster { get; init; } = true;
+
     public string? DispatcherDll { get; init; }
 
     /// <summary>Extra environment variables of every Dispatcher process (<c>--dispatcher-env KEY=VALUE</c>, repeatable), to
@@ -72,6 +76,7 @@ internal sealed record BenchOptions
                 "--portkey" => options with { Portkey = true },
                 "--wait-quiet" => options with { WaitQuietSeconds = (int)Number(name, Value(), 0) },
                 "--no-fallback-live" => options with { FallbackLive = false },
+                "--no-cluster" => options with { Cluster = false },
                 "--dispatcher" => options with { DispatcherDll = Value() },
                 "--dispatcher-env" => options with { DispatcherEnvironment = WithVariable(options.DispatcherEnvironment, name, Value()) },
                 "--results" => options with { ResultsDirectory = Value() },

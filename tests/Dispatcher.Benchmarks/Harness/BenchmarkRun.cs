@@ -8,7 +8,8 @@ namespace Dispatcher.Benchmarks.Harness;
 /// <summary>
 /// Drives one run: a warm-up per target, then interleaved rounds (stream mode → concurrency → every target, the
 /// target order rotating each round so none always runs first), a sequential probe pass per target each round, and
-/// the 64-stream memory check.
+/// the 64-stream memory check. For the cluster target it counts the node's database transactions per cell and over an
+/// idle window (<see cref="ClusterDbCounts"/>).
 /// </summary>
 internal sealed class BenchmarkRun
 {
@@ -21,6 +22,7 @@ internal sealed class BenchmarkRun
     private readonly List<ProbeRecord> _probes = [];
     private readonly List<MemoryCheck> _memory = [];
     private readonly HashSet<(string Target, bool Stream)> _skipped = [];
+    private readonly ClusterDbCounts? _db;
 
     public BenchmarkRun(BenchOptions options, Topology topology, WrkRunner wrk, HttpClient http)
     {
@@ -28,6 +30,10 @@ internal sealed class BenchmarkRun
         _topology = topology;
         _wrk = wrk;
         _http = http;
+        if (topology is { Cluster: { } cluster, DbCounter: { } counter })
+        {
+            _db = new ClusterDbCounts(counter, cluster, _cells, TimeSpan.FromSeconds(options.DurationSeconds));
+        }
     }
 
     /// <summary>Request errors seen anywhere (non-2xx, socket errors, failed probe requests).</summary>
@@ -41,6 +47,9 @@ internal sealed class BenchmarkRun
 
     /// <summary>What was left out of the run and why (a peer that fails one mode).</summary>
     public List<string> Notes { get; } = [];
+
+    /// <summary>The cluster target's database over the run; null when it did not run.</summary>
+    public ClusterDatabaseInfo? ClusterDatabase { get; private set; }
 
     public async Task RunAsync()
     {
@@ -83,6 +92,11 @@ internal sealed class BenchmarkRun
                 await MemoryCheckAsync(target);
             }
         }
+
+        if (_db is not null)
+        {
+            ClusterDatabase = await _db.FinishAsync();
+        }
     }
 
     private static string ErrorText(WrkResult wrk) =>
@@ -90,8 +104,15 @@ internal sealed class BenchmarkRun
 
     private async Task WarmUpAsync(bool[] modes)
     {
-        foreach (var target in _topology.Targets.ToList())
+        Task? idle = null;
+        // The cluster node first: its idle window then passes while the others warm up.
+        foreach (var target in _topology.Targets.OrderBy(t => _db?.IsCluster(t) == true ? 0 : 1).ToList())
         {
+            if (idle is null && _db is not null && !_db.IsCluster(target))
+            {
+                idle = _db.MeasureIdleAsync();
+            }
+
             foreach (var stream in modes)
             {
                 // A short probe first: it proves the target answers 2xx before any load.
@@ -120,7 +141,14 @@ internal sealed class BenchmarkRun
                     var script = _wrk.WriteScript(target, stream);
                     await WrkRunner.RunAsync(target.ChatUrl, script, _options.Concurrency.Max(), TimeSpan.FromSeconds(_options.WarmupSeconds));
                 }
+
+                _db?.MarkActive(target);
             }
+        }
+
+        if (idle is not null)
+        {
+            await idle;
         }
 
         Console.WriteLine($"warm-up done: {string.Join(", ", _topology.Targets.Select(t => t.Name))}");
@@ -128,6 +156,7 @@ internal sealed class BenchmarkRun
 
     private async Task<CellResult> RunCellAsync(int round, Target target, bool stream, int concurrency, TimeSpan duration)
     {
+        var dbBefore = _db is null ? null : await _db.BeforeCellAsync(target);
         var script = _wrk.WriteScript(target, stream);
         var upstream = _topology.Upstream;
         var calls = await UpstreamCallsAsync();
@@ -146,15 +175,27 @@ internal sealed class BenchmarkRun
         EnsureAlive(target);
         Errors += wrk.Non2xx + wrk.SocketErrors;
         var completed = Math.Max(1, wrk.Requests);
-        return new CellResult(
+        var cell = new CellResult(
             round, target.Name, stream, concurrency, wrk, proxyCpu / completed, upstreamCpu / completed, (double)calls / completed, other);
+        if (dbBefore is { } before)
+        {
+            _db!.AfterCell(cell, before);
+        }
+
+        return cell;
     }
 
     private async Task ProbeAsync(int round, Target target, bool stream, int requests)
     {
+        if (_db is not null)
+        {
+            await _db.BeforeLoadAsync(target);
+        }
+
         var result = await SequentialProbe.RunAsync(_http, target, stream, requests);
         Errors += result.Errors;
         _probes.Add(new ProbeRecord(round, target.Name, stream, result));
+        _db?.MarkActive(target);
         EnsureAlive(target);
     }
 

@@ -8,13 +8,15 @@ namespace Dispatcher.Benchmarks.Harness;
 /// that always answers 503, then the served model; its breaker opens after a few failures, so in steady state the
 /// primary is skipped without a call) and <c>fallback-live</c> (the same, but the breaker never opens, so every
 /// request really calls the failing upstream); the model <c>slowstream</c> serves long streams for the memory check.
-/// Same-candidate retries are off so a live fallback is one failing call and one served call.
+/// Same-candidate retries are off so a live fallback is one failing call and one served call. With a cluster
+/// connection string the node runs in cluster mode (<c>Cluster:Mode=Postgres</c>) under the given node id.
 /// </summary>
 internal static class DispatcherConfig
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static string Write(string path, string dataDirectory, string ledgerDurability, Uri upstream, Uri slowUpstream)
+    public static string Write(
+        string path, string dataDirectory, string ledgerDurability, Uri upstream, Uri slowUpstream, (string ConnectionString, string NodeId)? cluster = null)
     {
         static JsonObject Provider(Uri baseUrl, JsonObject? breaker = null)
         {
@@ -66,6 +68,16 @@ internal static class DispatcherConfig
                 },
             },
         };
+        if (cluster is { } postgres)
+        {
+            config["Dispatcher"]!["Cluster"] = new JsonObject
+            {
+                ["Mode"] = "Postgres",
+                ["ConnectionString"] = postgres.ConnectionString,
+                ["NodeId"] = postgres.NodeId,
+            };
+        }
+
         File.WriteAllText(path, config.ToJsonString(Indented));
         return path;
     }

@@ -7,7 +7,8 @@ namespace Dispatcher.Benchmarks.Harness;
 
 /// <summary>
 /// Every process of a run, each on its own free loopback port: FakeUpstream (answers everyone), a slow-streaming
-/// FakeUpstream (the memory check), the forwarder, one Dispatcher per variant, optionally Portkey.
+/// FakeUpstream (the memory check), the forwarder, one Dispatcher per variant, optionally Portkey; for the
+/// <c>cluster</c> target a throwaway PostgreSQL server too.
 /// </summary>
 internal sealed class Topology : IAsyncDisposable
 {
@@ -29,6 +30,15 @@ internal sealed class Topology : IAsyncDisposable
     public static Topology? Current { get; private set; }
 
     public ChildProcess Upstream { get; private set; } = null!;
+
+    /// <summary>The server of the cluster target; null when it is not run.</summary>
+    public PostgresServer? Postgres { get; private set; }
+
+    /// <summary>The cluster target (Dispatcher in cluster mode); null when it is not run.</summary>
+    public Target? Cluster { get; private set; }
+
+    /// <summary>Counts the cluster node's database transactions; null when the cluster target is not run.</summary>
+    public DbTransactionCounter? DbCounter { get; private set; }
 
     public Uri UpstreamUrl { get; private set; } = null!;
 
@@ -69,6 +79,17 @@ internal sealed class Topology : IAsyncDisposable
             return (process, url);
         }
 
+        if (options.Cluster)
+        {
+            // Assigned before it starts, so an interrupt during the start stops it too.
+            Postgres = new PostgresServer(Path.Combine(paths.Root, "scripts", "postgres.sh"), Path.Combine(work, "postgres"));
+            if (!await Postgres.TryStartAsync(FreePort()))
+            {
+                await Postgres.DisposeAsync();
+                Postgres = null;
+            }
+        }
+
         (Upstream, UpstreamUrl) = Launch("fakeupstream", "dotnet",
             [paths.FakeUpstreamDll, "--urls", "{url}", "--content", Content, "--stream-chunks", "20"], "v1/models");
         var (_, slowUrl) = Launch("fakeupstream-slow", "dotnet",
@@ -77,18 +98,28 @@ internal sealed class Topology : IAsyncDisposable
             [paths.BenchmarkDll, "forwarder", "--urls", "{url}", "--upstream", UpstreamUrl.ToString()], "healthz", GcSettingsOf(paths.DispatcherDll));
 
         var dispatchers = new Dictionary<string, (ChildProcess Process, Uri Url)>(StringComparer.Ordinal);
-        var variants = new List<(string Name, string Durability)> { ("dispatcher", "Acknowledged"), ("dispatcher-async", "Async"), ("dispatcher-fallback", "Acknowledged") };
+        var variants = new List<(string Name, string Durability, PostgresServer? Cluster)>
+        {
+            ("dispatcher", "Acknowledged", null), ("dispatcher-async", "Async", null), ("dispatcher-fallback", "Acknowledged", null),
+        };
         if (options.FallbackLive)
         {
-            variants.Add(("dispatcher-fallback-live", "Acknowledged"));
+            variants.Add(("dispatcher-fallback-live", "Acknowledged", null));
         }
 
-        foreach (var (name, durability) in variants)
+        if (Postgres is not null)
+        {
+            variants.Add(("dispatcher-cluster", "Acknowledged", Postgres));
+        }
+
+        foreach (var (name, durability, cluster) in variants)
         {
             var data = Directory.CreateDirectory(Path.Combine(work, name + "-data")).FullName;
-            var config = DispatcherConfig.Write(Path.Combine(work, name + ".json"), data, durability, UpstreamUrl, slowUrl);
+            var config = DispatcherConfig.Write(Path.Combine(work, name + ".json"), data, durability, UpstreamUrl, slowUrl,
+                cluster is null ? null : (cluster.ConnectionString, "bench-node-1"));
             // Run from its output directory, as a deployed node is: the content root (appsettings.json) is the working directory.
-            dispatchers[name] = Launch(name, "dotnet", [paths.DispatcherDll, "--urls", "{url}", "--config", config], "healthz",
+            // A cluster node is ready (/readyz) once it has joined the cluster.
+            dispatchers[name] = Launch(name, "dotnet", [paths.DispatcherDll, "--urls", "{url}", "--config", config], cluster is null ? "healthz" : "readyz",
                 options.DispatcherEnvironment, Path.GetDirectoryName(paths.DispatcherDll));
         }
 
@@ -125,6 +156,15 @@ internal sealed class Topology : IAsyncDisposable
         {
             Targets.Add(new Target("fallback-live", "Dispatcher, failing primary called on every request (breaker never opens)", TargetKind.Dispatcher,
                 dispatchers["dispatcher-fallback-live"].Process, dispatchers["dispatcher-fallback-live"].Url, "fallback-live", none));
+        }
+
+        if (Postgres is not null)
+        {
+            var (node, nodeUrl) = dispatchers["dispatcher-cluster"];
+            Cluster = new Target("cluster", "Dispatcher, cluster mode (PostgreSQL authority), Ledger Acknowledged", TargetKind.Dispatcher,
+                node, nodeUrl, "one", none);
+            Targets.Add(Cluster);
+            DbCounter = new DbTransactionCounter(Postgres);
         }
 
         if (portkey is { } started)
@@ -180,11 +220,23 @@ internal sealed class Topology : IAsyncDisposable
         {
             process.Kill();
         }
+
+        Postgres?.Stop();
     }
 
     public async ValueTask DisposeAsync()
     {
         await Task.WhenAll(_processes.Select(p => p.DisposeAsync().AsTask()));
+        if (DbCounter is not null)
+        {
+            await DbCounter.DisposeAsync();
+        }
+
+        if (Postgres is not null)
+        {
+            await Postgres.DisposeAsync();
+        }
+
         Current = null;
     }
 }

@@ -9,7 +9,8 @@ internal static class MarkdownReport
 {
     public static string Render(
         MachineInfo machine, BenchOptions options, IReadOnlyList<Target> targets, RunSummary summary, IReadOnlyList<TargetCheck> checks,
-        IReadOnlyList<MemoryCheck> memory, IReadOnlyDictionary<string, double> peakRss, string forwarderGc, IReadOnlyList<string> notes)
+        IReadOnlyList<MemoryCheck> memory, IReadOnlyDictionary<string, double> peakRss, string forwarderGc, IReadOnlyList<string> notes,
+        ClusterDatabaseInfo? database)
     {
         var md = new StringBuilder();
         md.AppendLine("# Dispatcher load benchmark: latest run").AppendLine();
@@ -44,8 +45,8 @@ internal static class MarkdownReport
         foreach (var stream in new[] { false, true })
         {
             md.AppendLine().AppendLine(stream ? "## Load: streaming (`\"stream\": true`)" : "## Load: non-streaming").AppendLine();
-            md.AppendLine("| target | conc | req/s | p50 ms | p99 ms | added p50 ms | CPU µs/req (proxy) | CPU µs/req (upstream) | upstream calls/req | DB round trips/req | other load % | errors |");
-            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
+            md.AppendLine("| target | conc | req/s | p50 ms | p99 ms | added p50 ms | CPU µs/req (proxy) | CPU µs/req (upstream) | upstream calls/req | db tx/req | db tx/req net of idle | other load % | errors |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var c in options.Concurrency)
             {
                 foreach (var target in targets)
@@ -57,8 +58,9 @@ internal static class MarkdownReport
 
                     var added = target.Name == RunSummary.Direct ? "-" : Inv($"{cell.AddedP50Ms:0.000}");
                     var proxyCpu = target.Kind == TargetKind.Direct ? "-" : Inv($"{cell.CpuUsPerRequest:0}");
+                    var db = double.IsNaN(cell.DbTxPerRequest) ? "- | -" : Inv($"{cell.DbTxPerRequest:0.0000} | {cell.DbTxNetPerRequest:0.0000}");
                     md.AppendLine(Inv($"| {target.Name} | {c} | {cell.RequestsPerSecond:0} | {cell.P50Ms:0.000} | {cell.P99Ms:0.000} | {added} | {proxyCpu} | ") +
-                        Inv($"{cell.UpstreamCpuUsPerRequest:0} | {cell.UpstreamCallsPerRequest:0.00} | n/a | {cell.OtherCpuPercent:0} | {cell.Errors} |"));
+                        Inv($"{cell.UpstreamCpuUsPerRequest:0} | {cell.UpstreamCallsPerRequest:0.00} | {db} | {cell.OtherCpuPercent:0} | {cell.Errors} |"));
                 }
             }
         }
@@ -109,11 +111,31 @@ internal static class MarkdownReport
             ".NET process also spends CPU spinning in its thread pool, so that row is the noisiest.");
         md.AppendLine("- TTFB: send to first body byte, sequential .NET HttpClient pass; overhead-ms: the p50 of Dispatcher's `x-dispatcher-overhead-ms` header in that pass.");
         md.AppendLine("- Upstream calls/req: calls FakeUpstream received ÷ requests answered (2 = a live fallback: one failing call, one served).");
-        md.AppendLine("- DB round trips per request: n/a, there is no cluster mode (PostgreSQL) yet; Embedded mode's SQLite ledger is in-process and its CPU is in the proxy's column.");
+        md.AppendLine(DatabaseNote(database));
         md.AppendLine(Inv($"- The forwarder runs with Dispatcher's GC settings ({forwarderGc}), so the CPU ratio compares code, not GC modes."));
         md.AppendLine("- 2 cores: wrk, FakeUpstream and the proxy share them. At c=16 and c=64 the machine is saturated, so req/s measures total CPU " +
             "per request of the whole chain and latency includes queueing; c=1 is where added latency is meaningful.");
         return md.ToString();
+    }
+
+    private static string DatabaseNote(ClusterDatabaseInfo? database)
+    {
+        const string Embedded = " Embedded-mode targets have no database round trips: their SQLite ledger is in-process and its CPU is in the proxy's column.";
+        if (database is null)
+        {
+            return "- db tx/req: the cluster target did not run (`--no-cluster`, or PostgreSQL could not be installed or started)." + Embedded;
+        }
+
+        var ledger = database.LedgerInDatabase
+            ? $"The ledger is in PostgreSQL too ({string.Join(", ", database.OtherTables)}): each of its group commits is one transaction in the count, " +
+              "so the authority check cannot be judged from it (n/a)."
+            : "The ledger of this build is the node's SQLite file, so every counted transaction is the authority's.";
+        return Inv($"- db tx/req (cluster only): transactions (`xact_commit + xact_rollback` of `pg_stat_database`) of the node's database `{database.Database}` ") +
+            Inv($"from right before the cell to {database.SettleSeconds:0} s after it (PostgreSQL publishes a backend's counters late: at its next transaction a second or more after the last, which the node's 2.5 s heartbeat provides), ÷ requests; ") +
+            Inv($"net of idle subtracts the node's background (heartbeats, breaker resyncs, lease renewals) measured unloaded: {database.IdleTransactions} ") +
+            Inv($"transactions in {database.IdleSeconds:0.0} s ({database.IdlePerSecond:0.00}/s), scaled to each cell's window. Outcome reports are batched ") +
+            "(one round trip per `Cluster:ReportInterval`, 100 ms), so net tx/req falls as the request rate rises; a round trip per request would be ≥ 1. " +
+            ledger + Embedded;
     }
 
     private static string Ms(double? value) => value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "-";

@@ -10,4 +10,5 @@ internal sealed record RawResults(
     IReadOnlyDictionary<string, double> PeakRssMB,
     IReadOnlyList<CellSummary> CellSummaries,
     IReadOnlyList<ProbeSummary> ProbeSummaries,
-    IReadOnlyList<TargetCheck> Checks);
+    IReadOnlyList<TargetCheck> Checks,
+    ClusterDatabaseInfo? ClusterDatabase);

@@ -24,7 +24,10 @@ internal sealed class RunSummary
                 Stats.Median(g.Select(c => c.UpstreamCpuUsPerRequest)),
                 Stats.Median(g.Select(c => c.UpstreamCallsPerRequest)),
                 Stats.Median(g.Select(c => c.OtherCpuPercent)),
-                g.Sum(c => c.Wrk.Non2xx + c.Wrk.SocketErrors)))
+                g.Sum(c => c.Wrk.Non2xx + c.Wrk.SocketErrors),
+                Stats.Median(g.Where(c => c.Db is not null).Select(c => c.Db!.PerRequest)),
+                Stats.Median(g.Where(c => c.Db is not null).Select(c => c.Db!.NetPerRequest)),
+                Stats.Median(g.Where(c => c.Db is not null).Select(c => c.Db!.NetPerSecond))))
             .ToList();
         Probes = probes
             .GroupBy(p => (p.Target, p.Stream))
