@@ -39,6 +39,10 @@ internal static class PostgresLedgerSchema
             PRIMARY KEY (request_id, attempt));
         CREATE INDEX ix_spend_at ON spend (at);
         """,
+        """
+        ALTER TABLE requests ADD COLUMN virtual_key_id text;
+        CREATE INDEX ix_requests_key_at ON requests (virtual_key_id, at) WHERE virtual_key_id IS NOT NULL;
+        """,
     ];
 
     /// <summary>
@@ -49,9 +53,9 @@ internal static class PostgresLedgerSchema
     public const string InsertBatch = """
         WITH inserted AS (
             INSERT INTO requests (request_id, at, route, stream, status, outcome, served_model, provider,
-                prompt_tokens, completion_tokens, cost_usd, attempts)
+                prompt_tokens, completion_tokens, cost_usd, attempts, virtual_key_id)
             SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::boolean[], $5::integer[], $6::text[],
-                $7::text[], $8::text[], $9::integer[], $10::integer[], $11::numeric[], $12::jsonb[])
+                $7::text[], $8::text[], $9::integer[], $10::integer[], $11::numeric[], $12::jsonb[], $13::text[])
             ON CONFLICT (request_id) DO NOTHING
             RETURNING request_id, at, attempts)
         INSERT INTO spend (request_id, attempt, at, model, provider, key_id, cost_usd)
@@ -71,7 +75,7 @@ internal static class PostgresLedgerSchema
 
     public const string SelectById = """
         SELECT request_id, at, route, stream, status, outcome, served_model, provider,
-            prompt_tokens, completion_tokens, cost_usd, attempts::text
+            prompt_tokens, completion_tokens, cost_usd, attempts::text, virtual_key_id
         FROM requests WHERE request_id = $1
         """;
 

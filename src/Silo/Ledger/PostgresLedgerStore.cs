@@ -46,6 +46,7 @@ internal sealed class PostgresLedgerStore : ILedgerStore
         var completionTokens = new int[count];
         var costs = new decimal[count];
         var attempts = new string[count];
+        var virtualKeys = new string?[count];
         for (var i = 0; i < count; i++)
         {
             var row = rows[i];
@@ -61,6 +62,7 @@ internal sealed class PostgresLedgerStore : ILedgerStore
             completionTokens[i] = row.CompletionTokens;
             costs[i] = row.CostUsd;
             attempts[i] = _attemptsJson.Write(PostgresText.Clean(row.Attempts));
+            virtualKeys[i] = PostgresText.CleanOrNull(row.VirtualKeyId);
         }
 
         try
@@ -79,6 +81,7 @@ internal sealed class PostgresLedgerStore : ILedgerStore
             parameters[9].Value = completionTokens;
             parameters[10].Value = costs;
             parameters[11].Value = attempts;
+            parameters[12].Value = virtualKeys;
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         catch
@@ -120,7 +123,10 @@ internal sealed class PostgresLedgerStore : ILedgerStore
             reader.GetInt32(8),
             reader.GetInt32(9),
             reader.GetDecimal(10),
-            AttemptsJson.Read(reader.GetString(11)));
+            AttemptsJson.Read(reader.GetString(11)))
+        {
+            VirtualKeyId = reader.IsDBNull(12) ? null : reader.GetString(12),
+        };
     }
 
     /// <summary>
@@ -164,7 +170,7 @@ internal sealed class PostgresLedgerStore : ILedgerStore
     [
         NpgsqlDbType.Text, NpgsqlDbType.TimestampTz, NpgsqlDbType.Text, NpgsqlDbType.Boolean, NpgsqlDbType.Integer,
         NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Integer, NpgsqlDbType.Integer,
-        NpgsqlDbType.Numeric, NpgsqlDbType.Jsonb,
+        NpgsqlDbType.Numeric, NpgsqlDbType.Jsonb, NpgsqlDbType.Text,
     ];
 
     private async Task DiscardConnectionAsync()

@@ -175,7 +175,7 @@ public sealed class PostgresRequestLedgerTests : RequestLedgerContract
         await Task.WhenAll(StartAsync(), StartAsync());
 
         await using var connection = await OpenAsync();
-        Assert.Equal(1, await ScalarAsync(connection, "SELECT version FROM dispatcher_schema WHERE component = 'ledger'"));
+        Assert.Equal(2, await ScalarAsync(connection, "SELECT version FROM dispatcher_schema WHERE component = 'ledger'"));
         Assert.Equal("numeric,jsonb,timestamp with time zone", await ScalarAsync(connection, """
             SELECT string_agg(data_type, ',' ORDER BY column_name DESC) FROM information_schema.columns
             WHERE table_name = 'requests' AND column_name IN ('at', 'cost_usd', 'attempts')

@@ -43,7 +43,7 @@ public abstract class RequestLedgerContract : IAsyncLifetime
                 429, 12.5, 0.0000001m, "429 from upstream"),
             new AttemptRecord("gpt-fast", "openai", "key-b2", FailureKind.None, DispatchAction.Served,
                 200, 731.0625, 0.0004249m, Detail: null),
-        ]);
+        ]) { VirtualKeyId = "vk-team-a" };
 
         await ledger.RecordAsync(served, CancellationToken.None);
 
