@@ -33,10 +33,19 @@ trap cleanup EXIT
 
 # PostgreSQL: one throwaway server on a free loopback port; each suite creates its own databases in it.
 scripts/postgres.sh install || { echo "could not install PostgreSQL"; echo "0 passed, 1 failed"; exit 1; }
+# A port can look free and still refuse the bind (another server starting, a lingering socket): try the next ones.
 port=55432
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-DISPATCHER_TEST_POSTGRES=$(scripts/postgres.sh start "$pgroot/data" "$port") \
-  || { echo "could not start PostgreSQL"; echo "0 passed, 1 failed"; exit 1; }
+DISPATCHER_TEST_POSTGRES=""
+for _ in 1 2 3 4 5; do
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  if DISPATCHER_TEST_POSTGRES=$(scripts/postgres.sh start "$pgroot/data" "$port" 2>"$pgroot.err"); then break; fi
+  DISPATCHER_TEST_POSTGRES=""
+  port=$((port + 1))
+done
+if [ -z "$DISPATCHER_TEST_POSTGRES" ]; then
+  cat "$pgroot.err" >&2; echo "could not start PostgreSQL"; echo "0 passed, 1 failed"; exit 1
+fi
+rm -f "$pgroot.err"
 export DISPATCHER_TEST_POSTGRES
 
 # A hung test fails its project after five minutes instead of holding CI until its time limit.

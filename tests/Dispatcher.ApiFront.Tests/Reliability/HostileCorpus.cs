@@ -239,7 +239,8 @@ public static class HostileCorpus
             1 => ",\"models\":[\"nope\"]",
             2 => ",\"stream\":true,\"stream_options\":{\"include_usage\":true}",
             3 => ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{}}}]",
-            4 => ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":{}}}",
+            // A schema the validator cannot compile: 400 (a valid one would hold the fake's plain-text answer to it).
+            4 => ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":{\"type\":\"nonsense\"}}}",
             _ => ",\"max_tokens\":" + random.Next(-5, 200_000).ToString(CultureInfo.InvariantCulture),
         };
         return "{\"model\":\"chain\",\"messages\":[{\"role\":\"" + role + "\",\"content\":" + content + "}]" + extra + "}";

@@ -232,10 +232,9 @@ public sealed class DispatcherOptionsValidatorTests
     }
 
     [Theory]
-    [InlineData("Postgres")]
-    [InlineData("postgres")]
     [InlineData("Redis")]
-    public void Validate_ClusterModeOtherThanEmbedded_RefusedForNow(string mode)
+    [InlineData("Orleans")]
+    public void Validate_UnknownClusterMode_Refused(string mode)
     {
         var options = Valid();
         options.Cluster.Mode = mode;
@@ -244,6 +243,42 @@ public sealed class DispatcherOptionsValidatorTests
 
         Assert.StartsWith("Dispatcher:Cluster:Mode", failure, StringComparison.Ordinal);
         Assert.Contains("Embedded", failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Postgres")]
+    [InlineData("postgres")]
+    public void Validate_PostgresModeWithoutConnectionString_RefusedNamingTheKey(string mode)
+    {
+        var options = Valid();
+        options.Cluster.Mode = mode;
+
+        var failure = Assert.Single(Failures(options));
+
+        Assert.StartsWith("Dispatcher:Cluster:ConnectionString", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_PostgresModeWithConnectionString_Accepted()
+    {
+        var options = Valid();
+        options.Cluster.Mode = "Postgres";
+        options.Cluster.ConnectionString = "Host=db;Username=dispatcher;Database=dispatcher";
+
+        var result = Validate(options);
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_ReportIntervalAboveAQuarterOfTheLeaseTtl_Refused()
+    {
+        var options = Valid();
+        options.Cluster.LeaseTtl = TimeSpan.FromSeconds(2);
+        options.Cluster.ReportInterval = TimeSpan.FromSeconds(1);
+
+        var failure = Assert.Single(Failures(options));
+
+        Assert.Contains("Dispatcher:Cluster:ReportInterval", failure, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,6 +39,9 @@ public sealed class ChaosAdapter : IChatAdapter
     }
 
     /// <inheritdoc />
+    public bool SupportsAssistantPrefill => _inner.SupportsAssistantPrefill;
+
+    /// <inheritdoc />
     public async Task<CompletionResult> CompleteAsync(UpstreamCall attempt, CancellationToken cancellationToken)
     {
         if (!_settings().IsActive)
