@@ -4,8 +4,8 @@
 #   deploy/local-cluster.sh start    build, start everything, wait until every node is ready; prints the URLs
 #   deploy/local-cluster.sh status   what each node sees: the cluster's breakers, leases and nodes
 #   deploy/local-cluster.sh stop     stop the nodes (gracefully: they return their leases), nginx and PostgreSQL
-# Settings (environment): DISPATCHER_CONFIG (the nodes' configuration file; default: the built-in demo, or the
-# providers your *_API_KEY variables name), CLUSTER_DIR (state, default /tmp/dispatcher-local-cluster),
+# Settings (environment): DISPATCHER_CONFIG (the nodes' configuration file; default deploy/local-cluster.json: the
+# simulated demo providers, the primary failing 30% of the time and limited to 120 requests a minute), CLUSTER_DIR (state, default /tmp/dispatcher-local-cluster),
 # LB_PORT (8080), NODE_PORTS ("8081 8082 8083"), PG_PORT (55433).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +14,7 @@ lb_port=${LB_PORT:-8080}
 node_ports=(${NODE_PORTS:-8081 8082 8083})
 pg_port=${PG_PORT:-55433}
 build="$root/src/ApiFront/bin/Release/net10.0"
+config=$(realpath "${DISPATCHER_CONFIG:-$root/deploy/local-cluster.json}")
 
 install_nginx() {
   if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
@@ -47,6 +48,7 @@ start() {
   local upstreams="" i=0
   for port in "${node_ports[@]}"; do
     i=$((i + 1))
+    DISPATCHER_CONFIG="$config" \
     Dispatcher__Cluster__Mode=Postgres \
     Dispatcher__Cluster__ConnectionString="$connection" \
     Dispatcher__Cluster__NodeId="node-$i" \
@@ -103,7 +105,7 @@ status() {
         const c = JSON.parse(s).cluster;
         console.log(`  ${c.node} degraded=${c.degraded} nodes=${c.nodes.filter(n => n.alive).map(n => n.id).join(",")}`);
         for (const b of c.breakers) console.log(`  breaker ${b.provider}/${b.model}: ${b.state} v${b.version} window ${b.window_successes}ok/${b.window_failures}err`);
-        for (const l of c.leases) console.log(`  lease ${l.provider}/${l.key_id} ${l.node}: ${l.used_requests}/${l.granted_requests} requests${l.live ? "" : " (expired)"}`);
+        for (const l of c.leases) console.log(`  lease ${l.provider}/${l.key_id} ${l.node}: used ${l.used_requests} of ${l.granted_requests} granted (window ${l.window_start.slice(11, 16)})${l.live ? "" : " (expired)"}`);
       });' || echo "  (not answering)"
   done
 }

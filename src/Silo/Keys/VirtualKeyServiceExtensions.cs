@@ -1,32 +1,91 @@
+using System.Data.Common;
 using Dispatcher.Grains.Configuration;
 using Dispatcher.Grains.Keys;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Dispatcher.Silo.Postgres;
+using Npgsql;
 
 namespace Dispatcher.Silo.Keys;
 
-/// <summary>Registers virtual keys: <c>Dispatcher:Auth</c>, the Embedded store and the in-memory registry.</summary>
-public static class VirtualKeyServiceExtensions
+/// <summary>Registers virtual keys: <c>Dispatcher:Auth</c>, the store (SQLite or PostgreSQL) and the in-memory registry.</summary>
+public static partial class VirtualKeyServiceExtensions
 {
     /// <summary>Adds virtual keys. A cluster registers its own <see cref="IVirtualKeyStore"/> first; this one is the fallback.</summary>
     public static IServiceCollection AddVirtualKeys(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName));
-        services.TryAddSingleton<IVirtualKeyStore>(static provider => new SqliteVirtualKeyStore(
-            Path.Combine(provider.GetRequiredService<IOptions<DispatcherOptions>>().Value.DataDirectory, "dispatcher.db")));
+        services.AddPostgresDataSource();
+        services.TryAddSingleton<IVirtualKeyStore>(static provider =>
+        {
+            // Embedded: the node's SQLite file. Postgres: the cluster's database, so that every node knows every key.
+            var dispatcher = provider.GetRequiredService<IOptions<DispatcherOptions>>().Value;
+            return dispatcher.Cluster.IsPostgres
+                ? new PostgresVirtualKeyStore(provider.GetRequiredService<NpgsqlDataSource>())
+                : new SqliteVirtualKeyStore(Path.Combine(dispatcher.DataDirectory, "dispatcher.db"));
+        });
         services.AddSingleton<VirtualKeyRegistry>();
         services.AddHostedService<VirtualKeyStartup>();
         return services;
     }
 
-    /// <summary>Loads the keys before the node takes requests (hosted services start before Kestrel listens).</summary>
-    private sealed class VirtualKeyStartup(VirtualKeyRegistry registry) : IHostedService
+    /// <summary>
+    /// Loads the keys before the node takes requests (hosted services start before Kestrel listens). When the store
+    /// cannot be read (a cluster's database away at start) the node starts with no keys, so every keyed request is
+    /// refused with 401, and tries again every few seconds until it has them.
+    /// </summary>
+    private sealed partial class VirtualKeyStartup(VirtualKeyRegistry registry, ILogger<VirtualKeyStartup> logger) : IHostedService, IDisposable
     {
-        public Task StartAsync(CancellationToken cancellationToken) => registry.LoadAsync(cancellationToken);
+        private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
+        private readonly CancellationTokenSource _stopping = new();
 
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await registry.LoadAsync(cancellationToken);
+            }
+            catch (DbException e)
+            {
+                LogUnavailable(logger, e.Message);
+                _ = RetryAsync(_stopping.Token);
+            }
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => _stopping.CancelAsync();
+
+        public void Dispose() => _stopping.Dispose();
+
+        private async Task RetryAsync(CancellationToken stopping)
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(RetryInterval, stopping);
+                    await registry.LoadAsync(stopping);
+                    LogLoaded(logger);
+                    return;
+                }
+                catch (DbException)
+                {
+                    // Still away: the next round tries again.
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+
+        [LoggerMessage(3300, LogLevel.Error, "Virtual keys could not be loaded ({Reason}): keyed requests are refused until they are; retrying")]
+        private static partial void LogUnavailable(ILogger logger, string reason);
+
+        [LoggerMessage(3301, LogLevel.Information, "Virtual keys loaded")]
+        private static partial void LogLoaded(ILogger logger);
     }
 }

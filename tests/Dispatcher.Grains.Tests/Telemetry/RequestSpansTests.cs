@@ -51,6 +51,25 @@ public sealed class RequestSpansTests
     }
 
     [Fact]
+    public void TrailNote_Repin_BecomesAnEventOfTheRequestSpan()
+    {
+        using var listener = new SpanRecorder();
+        using var span = RequestSpans.Start(null, null);
+        var trail = new DecisionTrail();
+
+        trail.Note("repin", "primary->backup");
+        trail.Note("continuation", "primary->backup after 42 characters (stream_cut)");
+
+        Assert.Collection(span!.Events,
+            repin =>
+            {
+                Assert.Equal("dispatcher.repin", repin.Name);
+                Assert.Equal("primary->backup", repin.Tags.Single(t => t.Key == TelemetryNames.NoteDetail).Value);
+            },
+            continuation => Assert.Equal("dispatcher.continuation", continuation.Name));
+    }
+
+    [Fact]
     public void Start_NotSampled_LeavesTheHostsActivityCurrent()
     {
         using var dropAll = new ActivityListener

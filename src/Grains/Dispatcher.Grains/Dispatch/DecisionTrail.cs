@@ -1,4 +1,5 @@
 using System.Text;
+using Dispatcher.Grains.Telemetry;
 using Dispatcher.Providers;
 
 namespace Dispatcher.Grains.Dispatch;
@@ -30,8 +31,12 @@ public sealed partial class DecisionTrail
         TotalCostUsd += attempt.CostUsd;
     }
 
-    /// <summary>Records an event after the attempts so far.</summary>
-    public void Note(string name, string detail) => (_events ??= new List<TrailEvent>(1)).Add(new TrailEvent(name, detail, _attempts.Count));
+    /// <summary>Records an event after the attempts so far; the request span gets it too (<c>dispatcher.&lt;name&gt;</c>).</summary>
+    public void Note(string name, string detail)
+    {
+        (_events ??= new List<TrailEvent>(1)).Add(new TrailEvent(name, detail, _attempts.Count));
+        DispatcherTelemetry.AddRequestEvent(TelemetryNames.NoteEventPrefix + name, new KeyValuePair<string, object?>(TelemetryNames.NoteDetail, detail));
+    }
 
     /// <summary>Replaces the attempt at <paramref name="index"/> (a served attempt gains its repin note).</summary>
     internal void Amend(int index, AttemptRecord attempt) => _attempts[index] = attempt;

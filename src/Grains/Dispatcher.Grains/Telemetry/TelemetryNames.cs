@@ -73,6 +73,12 @@ public static class TelemetryNames
     /// <summary>Event: a deployment's circuit breaker changed state.</summary>
     public const string BreakerEvent = "dispatcher.breaker";
 
+    /// <summary>Prefix of the request span's events for the trail's notes: <c>dispatcher.repin</c>, <c>dispatcher.continuation</c>, <c>dispatcher.hedge</c>.</summary>
+    public const string NoteEventPrefix = "dispatcher.";
+
+    /// <summary>A trail note's text (aliases, kinds and counts only).</summary>
+    public const string NoteDetail = "dispatcher.detail";
+
     /// <summary>Event attribute: the alias that failed.</summary>
     public const string FallbackFrom = "dispatcher.fallback.from";
 
