@@ -46,8 +46,7 @@ internal sealed partial class PostgresConversationPinStore : IConversationPinSto
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
     private readonly ILogger<PostgresConversationPinStore> _logger;
-    private readonly SemaphoreSlim _migrating = new(1, 1);
-    private volatile bool _migrated;
+    private readonly LazySchema _schema;
     private int _saves;
 
     public PostgresConversationPinStore(NpgsqlDataSource dataSource, TimeProvider time, ILogger<PostgresConversationPinStore> logger)
@@ -55,6 +54,7 @@ internal sealed partial class PostgresConversationPinStore : IConversationPinSto
         _dataSource = dataSource;
         _time = time;
         _logger = logger;
+        _schema = new LazySchema(dataSource, "pins", Migrations);
     }
 
     public async ValueTask<ConversationPin?> FindAsync(ConversationKey key, CancellationToken cancellationToken)
@@ -63,7 +63,7 @@ internal sealed partial class PostgresConversationPinStore : IConversationPinSto
         bounded.CancelAfter(TimeSpan.FromSeconds(CommandTimeoutSeconds));
         try
         {
-            await EnsureSchemaAsync(bounded.Token);
+            await _schema.EnsureAsync(bounded.Token);
             await using var command = _dataSource.CreateCommand("""
                 SELECT model_alias, provider, turns, fallback_history, pinned_at, last_used, expires_at, version
                 FROM dispatcher_pins WHERE scope = $1 AND session_id = $2 AND expires_at > $3
@@ -96,7 +96,7 @@ internal sealed partial class PostgresConversationPinStore : IConversationPinSto
         bounded.CancelAfter(TimeSpan.FromSeconds(CommandTimeoutSeconds));
         try
         {
-            await EnsureSchemaAsync(bounded.Token);
+            await _schema.EnsureAsync(bounded.Token);
             if (Interlocked.Increment(ref _saves) % SweepEvery == 0)
             {
                 await DeleteExpiredAsync(_time.GetUtcNow(), bounded.Token);
@@ -145,7 +145,7 @@ internal sealed partial class PostgresConversationPinStore : IConversationPinSto
         }
     }
 
-    public void Dispose() => _migrating.Dispose();
+    public void Dispose() => _schema.Dispose();
 
     /// <summary>Deletes pins that expired before <paramref name="cutoff"/>; returns how many.</summary>
     public async Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
@@ -153,30 +153,6 @@ internal sealed partial class PostgresConversationPinStore : IConversationPinSto
         await using var command = _dataSource.CreateCommand("DELETE FROM dispatcher_pins WHERE expires_at <= $1");
         command.Parameters.Add(new NpgsqlParameter { Value = cutoff });
         return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    // The first use migrates the table (once per process; again after a failure): pins need no start-up step, and a
-    // database that is away at start only costs the turns served unpinned meanwhile.
-    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        if (_migrated)
-        {
-            return;
-        }
-
-        await _migrating.WaitAsync(cancellationToken);
-        try
-        {
-            if (!_migrated)
-            {
-                await PostgresMigrator.ApplyAsync(_dataSource, "pins", Migrations, cancellationToken);
-                _migrated = true;
-            }
-        }
-        finally
-        {
-            _migrating.Release();
-        }
     }
 
     private static partial class Log

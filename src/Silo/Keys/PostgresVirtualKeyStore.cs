@@ -30,14 +30,17 @@ internal sealed class PostgresVirtualKeyStore : IVirtualKeyStore, IDisposable
     ];
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly SemaphoreSlim _migrating = new(1, 1);
-    private volatile bool _migrated;
+    private readonly LazySchema _schema;
 
-    public PostgresVirtualKeyStore(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+    public PostgresVirtualKeyStore(NpgsqlDataSource dataSource)
+    {
+        _dataSource = dataSource;
+        _schema = new LazySchema(dataSource, "keys", Migrations);
+    }
 
     public async Task<IReadOnlyList<VirtualKey>> LoadAsync(CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync(cancellationToken);
+        await _schema.EnsureAsync(cancellationToken);
         await using var command = _dataSource.CreateCommand("""
             SELECT id, name, secret_sha256, routes, models, rpm, monthly_budget_usd, strict, created_at
             FROM virtual_keys ORDER BY created_at, id
@@ -64,7 +67,7 @@ internal sealed class PostgresVirtualKeyStore : IVirtualKeyStore, IDisposable
     public async Task AddAsync(VirtualKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        await EnsureSchemaAsync(cancellationToken);
+        await _schema.EnsureAsync(cancellationToken);
         await using var command = _dataSource.CreateCommand("""
             INSERT INTO virtual_keys (id, name, secret_sha256, routes, models, rpm, monthly_budget_usd, strict, created_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -83,7 +86,7 @@ internal sealed class PostgresVirtualKeyStore : IVirtualKeyStore, IDisposable
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync(cancellationToken);
+        await _schema.EnsureAsync(cancellationToken);
         await using var command = _dataSource.CreateCommand("DELETE FROM virtual_keys WHERE id = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
@@ -108,27 +111,6 @@ internal sealed class PostgresVirtualKeyStore : IVirtualKeyStore, IDisposable
         return spend;
     }
 
-    public void Dispose() => _migrating.Dispose();
+    public void Dispose() => _schema.Dispose();
 
-    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        if (_migrated)
-        {
-            return;
-        }
-
-        await _migrating.WaitAsync(cancellationToken);
-        try
-        {
-            if (!_migrated)
-            {
-                await PostgresMigrator.ApplyAsync(_dataSource, "keys", Migrations, cancellationToken);
-                _migrated = true;
-            }
-        }
-        finally
-        {
-            _migrating.Release();
-        }
-    }
 }
