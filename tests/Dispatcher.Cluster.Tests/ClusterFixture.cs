@@ -17,7 +17,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 {
     public const int MeteredRpm = 60;
     public const int SickMinimumThroughput = 6;
-    public static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(3); // long enough that a slow machine still sees "open" before the probe
     public static readonly TimeSpan LeaseTtl = TimeSpan.FromSeconds(2);
 
     private readonly List<string> _dataDirectories = [];
