@@ -101,7 +101,8 @@ internal sealed partial class PostgresProviderAuthority : IProviderAuthority, IH
             attempt.CancelAfter(JoinTimeout);
             await JoinAsync(attempt.Token);
         }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException or InvalidOperationException
+            && !cancellationToken.IsCancellationRequested)
         {
             Log.CannotJoin(_logger, Describe(_dataSource.ConnectionString), e.Message);
         }
