@@ -34,25 +34,34 @@ public static partial class VirtualKeyServiceExtensions
     }
 
     /// <summary>
-    /// Loads the keys before the node takes requests (hosted services start before Kestrel listens). When the store
-    /// cannot be read (a cluster's database away at start) the node starts with no keys, so every keyed request is
-    /// refused with 401, and tries again every few seconds until it has them.
+    /// Loads the keys before the node takes requests (hosted services start before Kestrel listens). In a cluster it
+    /// loads them again every <see cref="ClusterRefresh"/>, so that keys created or deleted through another node, and
+    /// the spend every node has committed to the cluster's ledger, reach this one. When the store cannot be read (a
+    /// cluster's database away at start) the node starts with no keys, so every keyed request is refused with 401,
+    /// and tries again every <see cref="ClusterRefresh"/> until it has them.
     /// </summary>
-    private sealed partial class VirtualKeyStartup(VirtualKeyRegistry registry, ILogger<VirtualKeyStartup> logger) : IHostedService, IDisposable
+    private sealed partial class VirtualKeyStartup(VirtualKeyRegistry registry, IOptions<DispatcherOptions> options,
+        ILogger<VirtualKeyStartup> logger) : IHostedService, IDisposable
     {
-        private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
+        private static readonly TimeSpan ClusterRefresh = TimeSpan.FromSeconds(5);
         private readonly CancellationTokenSource _stopping = new();
 
         public async Task StartAsync(CancellationToken cancellationToken)
         {
+            var loaded = false;
             try
             {
                 await registry.LoadAsync(cancellationToken);
+                loaded = true;
             }
             catch (DbException e)
             {
                 LogUnavailable(logger, e.Message);
-                _ = RetryAsync(_stopping.Token);
+            }
+
+            if (!loaded || options.Value.Cluster.IsPostgres)
+            {
+                _ = RefreshAsync(keepGoing: options.Value.Cluster.IsPostgres, failing: !loaded, _stopping.Token);
             }
         }
 
@@ -60,20 +69,32 @@ public static partial class VirtualKeyServiceExtensions
 
         public void Dispose() => _stopping.Dispose();
 
-        private async Task RetryAsync(CancellationToken stopping)
+        private async Task RefreshAsync(bool keepGoing, bool failing, CancellationToken stopping)
         {
             while (!stopping.IsCancellationRequested)
             {
                 try
                 {
-                    await Task.Delay(RetryInterval, stopping);
+                    await Task.Delay(ClusterRefresh, stopping);
                     await registry.LoadAsync(stopping);
-                    LogLoaded(logger);
-                    return;
+                    if (failing)
+                    {
+                        LogLoaded(logger);
+                        failing = false;
+                    }
+
+                    if (!keepGoing)
+                    {
+                        return;
+                    }
                 }
-                catch (DbException)
+                catch (DbException e)
                 {
-                    // Still away: the next round tries again.
+                    if (!failing)
+                    {
+                        LogUnavailable(logger, e.Message);
+                        failing = true;
+                    }
                 }
                 catch (OperationCanceledException)
                 {
@@ -82,7 +103,7 @@ public static partial class VirtualKeyServiceExtensions
             }
         }
 
-        [LoggerMessage(3300, LogLevel.Error, "Virtual keys could not be loaded ({Reason}): keyed requests are refused until they are; retrying")]
+        [LoggerMessage(3300, LogLevel.Error, "Virtual keys could not be loaded ({Reason}): the node keeps the keys it has (none at start, so keyed requests are refused) and retries")]
         private static partial void LogUnavailable(ILogger logger, string reason);
 
         [LoggerMessage(3301, LogLevel.Information, "Virtual keys loaded")]

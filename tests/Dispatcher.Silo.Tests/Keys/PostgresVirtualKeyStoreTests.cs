@@ -66,6 +66,39 @@ public sealed class PostgresVirtualKeyStoreTests
         Assert.Null(otherNode.Authenticate(secret + "x"));
     }
 
+    [Fact]
+    public async Task Refresh_BringsAnotherNodesKeysAndSpend_AndKeepsAKnownKeysState()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await PostgresTestServer.CreateDatabaseAsync("keys"));
+        await using var ledger = new PostgresRequestLedger(dataSource, new LedgerOptions(), _time, NullLogger<PostgresRequestLedger>.Instance);
+        await ledger.StartAsync(CancellationToken.None);
+        using var nodeA = NewRegistry(dataSource);
+        using var nodeB = NewRegistry(dataSource);
+        await nodeA.LoadAsync(CancellationToken.None);
+        await nodeB.LoadAsync(CancellationToken.None);
+
+        var (created, secret) = await nodeA.CreateAsync(new NewVirtualKey("app", [], [], 2, 1m, false), CancellationToken.None);
+        Assert.Null(nodeB.Authenticate(secret));
+
+        // B's refresh: the key A created is known; B's request window is its own and survives the next refresh.
+        await nodeB.LoadAsync(CancellationToken.None);
+        var onB = nodeB.Authenticate(secret);
+        Assert.NotNull(onB);
+        Assert.Equal(KeyVerdict.Admitted, onB.Admit(_time.GetUtcNow()).Verdict);
+        await ledger.RecordAsync(Row("spent-on-a", _time.GetUtcNow(), created.Key.Id, 0.75m), CancellationToken.None);
+        await nodeB.LoadAsync(CancellationToken.None);
+        Assert.Same(onB, nodeB.Authenticate(secret));
+        Assert.Equal(0.75m, onB.SpentThisMonth(_time.GetUtcNow()));
+        Assert.Equal(KeyVerdict.Admitted, onB.Admit(_time.GetUtcNow()).Verdict);
+        Assert.Equal(KeyVerdict.RateLimited, onB.Admit(_time.GetUtcNow()).Verdict);
+
+        // A deletes it: B's next refresh forgets it.
+        Assert.True(await nodeA.DeleteAsync(created.Key.Id, CancellationToken.None));
+        await nodeB.LoadAsync(CancellationToken.None);
+        Assert.Null(nodeB.Authenticate(secret));
+        await ledger.StopAsync(CancellationToken.None);
+    }
+
     private VirtualKeyRegistry NewRegistry(NpgsqlDataSource dataSource) =>
         new(Options.Create(new AuthOptions { AdminKey = "admin" }), new PostgresVirtualKeyStore(dataSource), _time);
 

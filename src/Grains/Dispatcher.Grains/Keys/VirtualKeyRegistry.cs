@@ -35,19 +35,42 @@ public sealed class VirtualKeyRegistry : IDisposable
     /// <summary>True when an admin key is configured: every API call then needs a key.</summary>
     public bool AuthEnabled => _adminHash is not null;
 
-    /// <summary>Reads every key and this month's spend from the store.</summary>
+    /// <summary>
+    /// Reads every key and this month's spend from the store. Called at start-up and, in a cluster, every few seconds:
+    /// a key already known keeps its state (its request window) and takes the ledger's spend when higher; keys
+    /// created or deleted through another node appear or go.
+    /// </summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         var keys = await _store.LoadAsync(cancellationToken).ConfigureAwait(false);
         var month = VirtualKeyState.MonthOf(_time.GetUtcNow());
         var spend = await _store.SpendSinceAsync(month, cancellationToken).ConfigureAwait(false);
-        var states = new List<VirtualKeyState>(keys.Count);
-        foreach (var key in keys)
+        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            states.Add(new VirtualKeyState(key, month, spend.TryGetValue(key.Id, out var spent) ? spent : 0m));
-        }
+            var known = Volatile.Read(ref _table).ById;
+            var states = new List<VirtualKeyState>(keys.Count);
+            foreach (var key in keys)
+            {
+                var spent = spend.TryGetValue(key.Id, out var total) ? total : 0m;
+                if (known.TryGetValue(key.Id, out var state))
+                {
+                    state.SyncSpend(month, spent);
+                }
+                else
+                {
+                    state = new VirtualKeyState(key, month, spent);
+                }
 
-        Volatile.Write(ref _table, new KeyTable(states));
+                states.Add(state);
+            }
+
+            Volatile.Write(ref _table, new KeyTable(states));
+        }
+        finally
+        {
+            _writes.Release();
+        }
     }
 
     /// <summary>True when <paramref name="secret"/> is the admin key (constant-time).</summary>

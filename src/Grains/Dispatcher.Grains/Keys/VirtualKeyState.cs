@@ -2,8 +2,8 @@ namespace Dispatcher.Grains.Keys;
 
 /// <summary>
 /// One key's live state on this node: its one-minute request window and its spend this month. Owns it alone; one
-/// lock held for a few instructions. (In a cluster the budget would be leased from the authority like provider
-/// budgets; this node's view is seeded from the ledger at start-up.)
+/// lock held for a few instructions. The spend is seeded from the ledger and, in a cluster, raised to the cluster
+/// ledger's figure at each refresh (<see cref="VirtualKeyRegistry.LoadAsync"/>); the request window is this node's.
 /// </summary>
 public sealed class VirtualKeyState
 {
@@ -72,6 +72,25 @@ public sealed class VirtualKeyState
         {
             Roll(now);
             _spent += costUsd;
+        }
+    }
+
+    /// <summary>
+    /// Takes the ledger's figure for <paramref name="month"/> (every node's committed rows) when it is higher than
+    /// this node's: rows this node has charged but not yet committed keep the local figure until the next refresh.
+    /// </summary>
+    internal void SyncSpend(DateTimeOffset month, decimal ledgerSpent)
+    {
+        lock (_gate)
+        {
+            if (month != _month)
+            {
+                (_month, _spent) = (month, ledgerSpent);
+            }
+            else if (ledgerSpent > _spent)
+            {
+                _spent = ledgerSpent;
+            }
         }
     }
 
