@@ -6,7 +6,7 @@
 #   deploy/local-cluster.sh stop     stop the nodes (gracefully: they return their leases), nginx and PostgreSQL
 # Settings (environment): DISPATCHER_CONFIG (the nodes' configuration file; default deploy/local-cluster.json: the
 # simulated demo providers, the primary failing 30% of the time and limited to 120 requests a minute), CLUSTER_DIR (state, default /tmp/dispatcher-local-cluster),
-# LB_PORT (8080), NODE_PORTS ("8081 8082 8083"), PG_PORT (55433).
+# LB_PORT (8080), NODE_PORTS ("8081 8082 8083"), PG_PORT (55433), SKIP_BUILD (set: use the existing Release build).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${CLUSTER_DIR:-/tmp/dispatcher-local-cluster}
@@ -39,7 +39,7 @@ start() {
   mkdir -p "$dir"
   "$root/scripts/postgres.sh" install
   install_nginx
-  dotnet build "$root/src/ApiFront" -c Release --nologo -v quiet >/dev/null
+  if [ -z "${SKIP_BUILD:-}" ]; then dotnet build "$root/src/ApiFront" -c Release --nologo -v quiet >/dev/null; fi
   local connection
   connection=$("$root/scripts/postgres.sh" start "$dir/pg" "$pg_port")
   echo "$connection" > "$dir/connection"

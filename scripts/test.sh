@@ -33,6 +33,14 @@ trap cleanup EXIT
 
 # PostgreSQL: one throwaway server on a free loopback port; each suite creates its own databases in it.
 scripts/postgres.sh install || { echo "could not install PostgreSQL"; echo "0 passed, 1 failed"; exit 1; }
+# nginx and curl: the load balancer of deploy/local-cluster.sh (which a cluster test runs) and its readiness probe.
+missing=""
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then missing="$missing nginx-light"; fi
+if ! command -v curl >/dev/null 2>&1; then missing="$missing curl"; fi
+if [ -n "$missing" ] && [ "$(id -u)" -eq 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null 2>&1 \
+    || echo "warning: could not install$missing; the local cluster test will fail" >&2
+fi
 # A port can look free and still refuse the bind (another server starting, a lingering socket): try the next ones.
 port=55432
 DISPATCHER_TEST_POSTGRES=""
