@@ -4,7 +4,7 @@ namespace Dispatcher.Benchmarks.Harness;
 
 /// <summary>
 /// Command line of the harness: <c>[--duration 3] [--rounds 3] [--concurrency 1,16,64] [--probe-requests 200]
-/// [--warmup 3] [--smoke] [--portkey] [--wait-quiet SECONDS] [--no-fallback-live] [--no-cluster] [--dispatcher path/to/Dispatcher.ApiFront.dll]
+/// [--warmup 20] [--smoke] [--portkey] [--wait-quiet SECONDS] [--no-fallback-live] [--no-cluster] [--dispatcher path/to/Dispatcher.ApiFront.dll]
 /// [--dispatcher-env KEY=VALUE]... [--results dir]</c>.
 /// </summary>
 internal sealed record BenchOptions
@@ -26,7 +26,7 @@ internal sealed record BenchOptions
     public int ProbeRequests { get; init; } = 200;
 
     /// <summary>Seconds of unmeasured load per target and stream mode before round 1 (JIT tiering, pools).</summary>
-    public double WarmupSeconds { get; init; } = 3;
+    public double WarmupSeconds { get; init; } = 20; // tiered PGO needs about 20 s of load to settle (README, Performance)
 
     /// <summary>Seconds of the dedicated 64-stream memory check.</summary>
     public double RssCheckSeconds { get; init; } = 5;
