@@ -3,6 +3,7 @@ using Dispatcher.Grains.Conversations;
 using Dispatcher.Grains.Dispatch;
 using Dispatcher.Grains.Ledger;
 using Dispatcher.Grains.Providers;
+using Dispatcher.Grains.Telemetry;
 using Dispatcher.Silo.Authority;
 using Dispatcher.Silo.Conversations;
 using Dispatcher.Silo.Keys;
@@ -25,6 +26,7 @@ public static class DispatcherSiloExtensions
     public static IServiceCollection AddDispatcherSilo(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        TimeOrderedTraceIds.UseForRootActivities(); // request ids, hence ledger keys, in arrival order
         services.AddOptions<DispatcherOptions>()
             .Bind(configuration.GetSection(DispatcherOptions.SectionName))
             .ValidateOnStart();

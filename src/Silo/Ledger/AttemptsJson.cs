@@ -31,7 +31,10 @@ internal sealed class AttemptsJson : IDisposable
     }
 
     /// <summary>The JSON text of <paramref name="attempts"/>.</summary>
-    public string Write(IReadOnlyList<AttemptRecord> attempts)
+    public string Write(IReadOnlyList<AttemptRecord> attempts) => Encoding.UTF8.GetString(WriteUtf8(attempts));
+
+    /// <summary>The JSON of <paramref name="attempts"/> as UTF-8, valid until the next call.</summary>
+    public ReadOnlySpan<byte> WriteUtf8(IReadOnlyList<AttemptRecord> attempts)
     {
         _buffer.ResetWrittenCount();
         _writer.Reset(_buffer);
@@ -54,7 +57,7 @@ internal sealed class AttemptsJson : IDisposable
 
         _writer.WriteEndArray();
         _writer.Flush();
-        return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        return _buffer.WrittenSpan;
     }
 
     /// <summary>Parses a column written by <see cref="Write"/>.</summary>

@@ -11,7 +11,7 @@ namespace Dispatcher.Grains.Tests.Telemetry;
 public sealed class RequestSpansTests
 {
     [Fact]
-    public void Start_NobodyListens_NoSpanAndARandomRequestId()
+    public void Start_NobodyListens_NoSpanAndAFreshRequestId()
     {
         var span = RequestSpans.Start(null, null);
 

@@ -42,12 +42,12 @@ public static class RequestSpans
         return span;
     }
 
-    /// <summary>The request id: the span's trace id when the span is a root, else a fresh 32-hex id.</summary>
+    /// <summary>The request id: the span's trace id when the span is a root, else a fresh, time-ordered 32-hex id.</summary>
     public static string RequestId(Activity? span)
     {
         var id = span is not null && span.HasRemoteParent == false && span.ParentSpanId == default
             ? span.TraceId.ToHexString()
-            : ActivityTraceId.CreateRandom().ToHexString();
+            : TimeOrderedTraceIds.Create().ToHexString();
         span?.SetTag(TelemetryNames.RequestId, id);
         return id;
     }
