@@ -20,7 +20,8 @@ internal static class Program
     {
         if (args.Length > 0 && args[0] == "forwarder")
         {
-            Console.WriteLine($"forwarder: server GC {GCSettings.IsServerGC}, latency mode {GCSettings.LatencyMode}");
+            Console.WriteLine($"forwarder: server GC {GCSettings.IsServerGC}, latency mode {GCSettings.LatencyMode}, "
+                + $"thread-pool spin limit {Environment.GetEnvironmentVariable("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit") ?? "default"}");
             await Forwarder.RunAsync(args[1..]);
             return 0;
         }

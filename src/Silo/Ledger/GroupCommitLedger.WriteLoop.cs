@@ -179,6 +179,8 @@ internal partial class GroupCommitLedger
     private void OnRetentionDue()
     {
         Volatile.Write(ref _retentionDue, 1);
-        _queue.Writer.TryWrite(default); // wakes an idle loop; when the queue is full the loop is awake anyway
+        // Wakes an idle loop (when the queue is full the loop is awake anyway), from the pool: the loop would
+        // otherwise run the deletion on the timer's thread.
+        ThreadPool.UnsafeQueueUserWorkItem(static ledger => ledger._queue.Writer.TryWrite(default), this, preferLocal: false);
     }
 }

@@ -95,7 +95,7 @@ internal sealed class Topology : IAsyncDisposable
         var (_, slowUrl) = Launch("fakeupstream-slow", "dotnet",
             [paths.FakeUpstreamDll, "--urls", "{url}", "--content", Content, "--stream-chunks", "40", "--chunk-delay-ms", "25"], "v1/models");
         var (forwarder, forwarderUrl) = Launch("forwarder", "dotnet",
-            [paths.BenchmarkDll, "forwarder", "--urls", "{url}", "--upstream", UpstreamUrl.ToString()], "healthz", GcSettingsOf(paths.DispatcherDll));
+            [paths.BenchmarkDll, "forwarder", "--urls", "{url}", "--upstream", UpstreamUrl.ToString()], "healthz", RuntimeSettingsOf(paths.DispatcherDll));
 
         var dispatchers = new Dictionary<string, (ChildProcess Process, Uri Url)>(StringComparer.Ordinal);
         var variants = new List<(string Name, string Durability, PostgresServer? Cluster)>
@@ -181,8 +181,11 @@ internal sealed class Topology : IAsyncDisposable
         MemoryCheckTargets.Add(dispatcherAsync with { Model = "slowstream" });
     }
 
-    /// <summary>The forwarder runs with Dispatcher's GC settings, so CPU and memory compare code, not GC modes.</summary>
-    private static Dictionary<string, string> GcSettingsOf(string dispatcherDll)
+    /// <summary>
+    /// The forwarder runs with Dispatcher's runtime settings (GC mode, thread-pool spinning), so CPU and memory
+    /// compare code, not runtime knobs.
+    /// </summary>
+    private static Dictionary<string, string> RuntimeSettingsOf(string dispatcherDll)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         var runtimeConfig = Path.ChangeExtension(dispatcherDll, ".runtimeconfig.json");
@@ -200,6 +203,11 @@ internal sealed class Topology : IAsyncDisposable
                 {
                     environment[variable] = value.GetBoolean() ? "1" : "0";
                 }
+            }
+
+            if (properties.TryGetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", out var spin) && spin.ValueKind == JsonValueKind.Number)
+            {
+                environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = spin.GetInt32().ToString(CultureInfo.InvariantCulture);
             }
         }
 

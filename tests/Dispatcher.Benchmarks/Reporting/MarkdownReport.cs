@@ -112,7 +112,7 @@ internal static class MarkdownReport
         md.AppendLine("- TTFB: send to first body byte, sequential .NET HttpClient pass; overhead-ms: the p50 of Dispatcher's `x-dispatcher-overhead-ms` header in that pass.");
         md.AppendLine("- Upstream calls/req: calls FakeUpstream received ÷ requests answered (2 = a live fallback: one failing call, one served).");
         md.AppendLine(DatabaseNote(database));
-        md.AppendLine(Inv($"- The forwarder runs with Dispatcher's GC settings ({forwarderGc}), so the CPU ratio compares code, not GC modes."));
+        md.AppendLine(Inv($"- The forwarder runs with Dispatcher's runtime settings ({forwarderGc}), so the CPU ratio compares code, not runtime knobs."));
         md.AppendLine("- 2 cores: wrk, FakeUpstream and the proxy share them. At c=16 and c=64 the machine is saturated, so req/s measures total CPU " +
             "per request of the whole chain and latency includes queueing; c=1 is where added latency is meaningful.");
         return md.ToString();
