@@ -179,8 +179,6 @@ internal partial class GroupCommitLedger
     private void OnRetentionDue()
     {
         Volatile.Write(ref _retentionDue, 1);
-        // Wakes an idle loop (when the queue is full the loop is awake anyway), from the pool: the loop would
-        // otherwise run the deletion on the timer's thread.
-        ThreadPool.UnsafeQueueUserWorkItem(static ledger => ledger._queue.Writer.TryWrite(default), this, preferLocal: false);
+        _queue.Writer.TryWrite(default); // wakes an idle loop; when the queue is full the loop is awake anyway
     }
 }

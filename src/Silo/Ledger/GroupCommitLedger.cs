@@ -27,17 +27,8 @@ internal partial class GroupCommitLedger : IRequestLedger, IHostedService, IAsyn
     // commit, not the row, is what costs CPU), and SPEC.md's "flushed at least every 100 ms" still holds.
     private static readonly TimeSpan AsyncGatherWindow = TimeSpan.FromMilliseconds(50);
 
-    // Synchronous continuations: when the writer loop is idle, the caller whose row wakes it runs the loop's next
-    // steps itself, so at low concurrency a request commits its own row on its own thread and finds its
-    // acknowledgement complete, instead of waking a pool thread for the commit and another for the answer (on two
-    // cores those two context switches cost more than the commit). Under load the loop is busy committing and callers
-    // only queue: group commit as before. Whatever the loop awaits (a retry's delay, an asynchronous store) returns
-    // the caller to its own work at once.
     private readonly Channel<PendingRecord> _queue = Channel.CreateBounded<PendingRecord>(
-        new BoundedChannelOptions(QueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, SingleReader = true, AllowSynchronousContinuations = true,
-        });
+        new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
     private readonly ILedgerStore _store;
     private readonly LedgerOptions _options;
     private readonly bool _acknowledged;
