@@ -53,7 +53,26 @@ public static class PostgresTestServer
             Run(script, "stop", data);
             Directory.Delete(root, recursive: true);
         };
+        StopWhenThisProcessIsGone(script, data, root);
         return connectionString;
+    }
+
+    /// <summary>
+    /// The test host is often killed rather than left to exit (then ProcessExit never runs): a detached watcher stops
+    /// the server and deletes its directory once this process is gone, so no run leaves a PostgreSQL behind.
+    /// </summary>
+    private static void StopWhenThisProcessIsGone(string script, string data, string root)
+    {
+        var watcher = new ProcessStartInfo("bash") { UseShellExecute = false };
+        watcher.ArgumentList.Add("-c");
+        watcher.ArgumentList.Add("""exec </dev/null >/dev/null 2>&1; while kill -0 "$1" 2>/dev/null; do sleep 2; done; bash "$2" stop "$3"; rm -rf "$4" """);
+        watcher.ArgumentList.Add("postgres-test-watcher");
+        watcher.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        watcher.ArgumentList.Add(script);
+        watcher.ArgumentList.Add(data);
+        watcher.ArgumentList.Add(root);
+        watcher.RedirectStandardOutput = watcher.RedirectStandardError = watcher.RedirectStandardInput = true;
+        Process.Start(watcher)?.Dispose();
     }
 
     private static string Run(string script, params string[] arguments)
