@@ -13,6 +13,10 @@ namespace Dispatcher.Grains.Telemetry;
 public static class TimeOrderedTraceIds
 {
     /// <summary>A new id for now.</summary>
+    /// <remarks>
+    /// The system clock, not an injected <see cref="TimeProvider"/>: the time part is only a sort key (the id stays
+    /// unique by its 80 random bits), and ids made under a test's manual clock must still sort after older ones.
+    /// </remarks>
     public static ActivityTraceId Create()
     {
         Span<byte> bytes = stackalloc byte[16];
